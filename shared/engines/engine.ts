@@ -1,0 +1,106 @@
+/**
+ * The Engine port: turns (image, references, prompt, parameters) into an image.
+ *
+ * Adapters (`local`, `gemini`, later `replicate`, …) live beside this file, each in its
+ * own folder, and depend on nothing of ours but this port, `shared/errors.ts` and
+ * `shared/imaging`.
+ */
+
+/** An encoded image handed to or returned by an engine. */
+export interface EngineImage {
+  /** Encoded bytes (PNG, JPEG or WebP). */
+  data: Buffer;
+  /** MIME type of `data`, e.g. `image/png`. */
+  mimeType: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Parameters of one stage, as the request gave them. Engines map what they can
+ * and report the rest as warnings (never failures) through {@link EnginePlan.warnings}.
+ */
+export interface StageParams {
+  /** Always set: drawn and recorded by the pipeline when the request gives none. */
+  seed: number;
+  /** Editing-guide guidance scale (how strictly the prompt is followed). */
+  guidanceScale?: number | undefined;
+  /** Editing-guide steps (quality against speed). */
+  steps?: number | undefined;
+  aspectRatio?: string | undefined;
+  imageSize?: string | undefined;
+  temperature?: number | undefined;
+  thinkingLevel?: string | undefined;
+}
+
+/** What an engine is asked to check before any stage of a job runs. */
+export interface StagePlan {
+  index: number;
+  name: string;
+  model?: string | undefined;
+  /** Effective (composed) prompt. */
+  prompt: string;
+  /** Number of reference images besides the stage input. */
+  referenceCount: number;
+  params: StageParams;
+}
+
+/** The engine's verdict on a stage plan. */
+export interface EnginePlan {
+  /** The model that will run the stage (the engine's default when the request names none). */
+  model: string;
+  /** Parameters the engine ignores or adjusts, recorded in lineage. */
+  warnings: string[];
+}
+
+/** One edit call. */
+export interface EngineRequest {
+  stage: StagePlan;
+  /** The stage input: the job's normalized source, or the previous stage's output. */
+  input: EngineImage;
+  /** Further images, in order ("image 2", "image 3", …). */
+  references: EngineImage[];
+  /** Aborted when the invocation's time budget runs out. */
+  signal?: AbortSignal | undefined;
+  /** Epoch milliseconds after which the engine must not start new attempts. */
+  deadline?: number | undefined;
+}
+
+/** Token counts reported by a model service. */
+export interface EngineUsage {
+  promptTokens?: number | undefined;
+  outputTokens?: number | undefined;
+  thoughtTokens?: number | undefined;
+  totalTokens?: number | undefined;
+}
+
+/** What one edit call produced. */
+export interface EngineResult {
+  image: EngineImage;
+  model: string;
+  warnings: string[];
+  usage?: EngineUsage | undefined;
+  /** Estimated cost of the call in US dollars, when the engine knows prices. */
+  costUsd?: number | undefined;
+  /** Engine-specific facts worth keeping in lineage (finish reason, what was sent, attempts, …). */
+  details?: Record<string, unknown> | undefined;
+}
+
+/** An image-editing engine. */
+export interface Engine {
+  /** Stable engine name used in requests and lineage, e.g. `local`, `gemini`. */
+  readonly name: string;
+  /**
+   * Checks a stage before any call is made: model, parameter ranges, reference count.
+   * @throws ValidationError when the stage can never run on this engine
+   */
+  plan(stage: StagePlan): EnginePlan;
+  /**
+   * Runs one stage.
+   * @throws EngineError for permanent failures, TransientError for retryable ones
+   */
+  edit(request: EngineRequest): Promise<EngineResult>;
+}
+
+/** Engines by name, built once per process. */
+export type EngineRegistry = ReadonlyMap<string, Engine>;

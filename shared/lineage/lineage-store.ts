@@ -1,0 +1,26 @@
+import type { AssetRecord, AttemptRecord, JobRecord, StageRecord } from './records.js';
+
+/**
+ * The LineageStore port. Conditional writes are create-only: they are the one
+ * primitive whose guarantee holds on Firestore and on the emulator alike, so every
+ * exclusive step of the pipeline (claiming a job, taking over an attempt,
+ * recording a stage) is built on them.
+ */
+export interface LineageStore {
+  /** @returns false when the job already exists (nothing is written) */
+  createJob(job: JobRecord): Promise<boolean>;
+  getJob(jobId: string): Promise<JobRecord | undefined>;
+  /** Merges `patch` into the job. */
+  updateJob(jobId: string, patch: Partial<JobRecord>): Promise<void>;
+  /** @returns false when that attempt number was already taken */
+  createAttempt(jobId: string, attempt: AttemptRecord): Promise<boolean>;
+  /** @returns false when the stage was already recorded */
+  createStage(jobId: string, stage: StageRecord): Promise<boolean>;
+  /** Stages of a job, ordered by index. */
+  listStages(jobId: string): Promise<StageRecord[]>;
+  /** Creates the asset or merges `derivedFrom` into an existing one. */
+  putAsset(asset: AssetRecord): Promise<void>;
+  getAsset(assetId: string): Promise<AssetRecord | undefined>;
+  /** Jobs, newest first, optionally only those of one source image (`bucket/name`). */
+  listJobs(filter?: { sourceKey?: string; limit?: number }): Promise<JobRecord[]>;
+}

@@ -1,0 +1,118 @@
+/**
+ * Lineage records: what is stored in Firestore (`jobs/{jobId}`,
+ * `jobs/{jobId}/stages/{NN}`, `jobs/{jobId}/attempts/{n}`, `assets/{sha256}`).
+ * Never image bytes: each document stays far below Firestore's 1 MiB limit.
+ */
+
+export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** One input object at one exact generation. */
+export interface InputRef {
+  bucket: string;
+  name: string;
+  generation: string;
+}
+
+/** Where a stored object lives. */
+export interface Location {
+  bucket: string;
+  name: string;
+}
+
+/** One output file of a job. */
+export interface OutputRecord extends Location {
+  /** `final`, a named size such as `thumb`, `compare`, `manifest` or a stage output. */
+  role: string;
+  format: string;
+  assetId?: string | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+  bytes: number;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+  /** The stage that failed, when one did. */
+  stage?: number | undefined;
+}
+
+/** `jobs/{jobId}` */
+export interface JobRecord {
+  id: string;
+  status: JobStatus;
+  inputs: {
+    image?: InputRef | undefined;
+    /** The sidecar or recipe that describes the job. */
+    request?: InputRef | undefined;
+    requestKind?: 'sidecar' | 'recipe' | undefined;
+  };
+  /** The image path the layout is derived from, as `bucket/name`. */
+  sourceKey: string;
+  /** Where the job's outputs go (bucket and prefix ending in `/`). */
+  results: { bucket: string; prefix: string };
+  /** The normalized request, once it parsed. */
+  request?: Record<string, unknown> | undefined;
+  engine?: string | undefined;
+  model?: string | undefined;
+  labels: Record<string, string>;
+  attempt: number;
+  owner: string;
+  leaseExpiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date | undefined;
+  timings?: Record<string, number> | undefined;
+  warnings: string[];
+  error?: JobError | undefined;
+  outputs?: OutputRecord[] | undefined;
+  costUsd?: number | undefined;
+  /** The earlier job on the same image, when this one is a revision. */
+  previousJobId?: string | undefined;
+}
+
+/** `jobs/{jobId}/stages/{NN}`: the resume point of a job. */
+export interface StageRecord {
+  index: number;
+  name: string;
+  rawPrompt: string;
+  prompt: string;
+  engine: string;
+  model: string;
+  params: Record<string, unknown>;
+  seed: number;
+  inputAssetId: string;
+  referenceAssetIds: string[];
+  outputAssetId: string;
+  output: Location;
+  width: number;
+  height: number;
+  durationMs: number;
+  warnings: string[];
+  attempt: number;
+  finishedAt: Date;
+  usage?: Record<string, number> | undefined;
+  costUsd?: number | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+/** `jobs/{jobId}/attempts/{n}`: created once per attempt; the create-only write is the fence. */
+export interface AttemptRecord {
+  attempt: number;
+  owner: string;
+  startedAt: Date;
+}
+
+/** `assets/{sha256}`: a node of the lineage graph. */
+export interface AssetRecord {
+  id: string;
+  location: Location;
+  mimeType: string;
+  width?: number | undefined;
+  height?: number | undefined;
+  bytes: number;
+  derivedFrom: string[];
+  producedBy?: { jobId: string; stage?: number | undefined; role: string } | undefined;
+  createdAt: Date;
+}
