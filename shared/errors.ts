@@ -67,7 +67,11 @@ export class PipelineError extends Error {
 
 /** Retrying cannot help: the job fails and the event is acknowledged. */
 export class PermanentError extends PipelineError {
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: ErrorOptions & { details?: Record<string, unknown> },
+  ) {
     super(code, message, options);
     this.name = 'PermanentError';
   }
@@ -91,7 +95,11 @@ export class ValidationError extends PermanentError {
 
 /** The input image cannot be used. */
 export class InputImageError extends PermanentError {
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: ErrorOptions & { details?: Record<string, unknown> },
+  ) {
     super(code, message, options);
     this.name = 'InputImageError';
   }
