@@ -64,6 +64,13 @@ export interface EngineRequest {
   signal?: AbortSignal | undefined;
   /** Epoch milliseconds after which the engine must not start new attempts. */
   deadline?: number | undefined;
+  /**
+   * Durably records engine facts before a long wait (e.g. a remote prediction id),
+   * so that a later attempt of the same stage can pick the work up instead of paying twice.
+   */
+  checkpoint?: ((details: Record<string, unknown>) => Promise<void>) | undefined;
+  /** What an earlier attempt of this very stage checkpointed, when it did. */
+  resumeFrom?: Record<string, unknown> | undefined;
 }
 
 /** Token counts reported by a model service. */
