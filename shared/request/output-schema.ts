@@ -1,31 +1,57 @@
 import { z } from 'zod';
 
+/** The output formats Darkroom can write. */
 export const OUTPUT_FORMATS = ['webp', 'jpeg', 'png', 'avif'] as const;
+/** One of {@link OUTPUT_FORMATS}. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-const AspectRatioSchema = z.string().regex(/^\d{1,3}:\d{1,3}$/, 'must look like "4:5"');
+/** Where a cover-crop keeps the picture: the most salient region, the busiest one, or the middle. */
+export const CROP_POSITIONS = ['attention', 'entropy', 'centre'] as const;
+
+const SizeSchema = z.number().int().min(16).max(16384);
+const QualitySchema = z.number().int().min(1).max(100);
+const FormatsSchema = z.array(z.enum(OUTPUT_FORMATS)).min(1).max(4);
+const AspectRatioSchema = z
+  .string()
+  .regex(/^\d{1,3}:\d{1,3}$/, 'must look like "4:5"')
+  .refine((v) => v.split(':').every((side) => Number(side) > 0), 'must not have a zero side');
 const ColourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
 
-/** How one output size is shaped. */
+/**
+ * How one named output size is shaped. Formats and quality default to the job's;
+ * maxSize and aspectRatio are the size's own (a `thumb` does not inherit `full`'s shape).
+ */
 export const OutputSizeSchema = z.strictObject({
-  maxSize: z.number().int().min(16).max(16384).optional(),
+  maxSize: SizeSchema.optional(),
   aspectRatio: AspectRatioSchema.optional(),
   fit: z.enum(['cover', 'pad']).default('cover'),
   background: ColourSchema.default('#ffffff'),
-  formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).max(4).optional(),
+  /** Cover-crop anchor; `attention` when absent. */
+  position: z.enum(CROP_POSITIONS).optional(),
+  formats: FormatsSchema.optional(),
+  quality: QualitySchema.optional(),
 });
 
-/** The `output` section of a request. */
+/** One named size, defaults applied. */
+export type OutputSize = z.output<typeof OutputSizeSchema>;
+
+/**
+ * The `output` section of a request.
+ * @example OutputOptionsSchema.parse({ formats: ['jpeg', 'webp'], aspectRatio: '1:1', fit: 'pad', sizes: { thumb: { maxSize: 256 } } })
+ */
 export const OutputOptionsSchema = z
   .strictObject({
-    formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).max(4).default(['webp']),
-    quality: z.number().int().min(1).max(100).default(85),
-    maxSize: z.number().int().min(16).max(16384).optional(),
+    formats: FormatsSchema.default(['webp']),
+    quality: QualitySchema.default(85),
+    maxSize: SizeSchema.optional(),
     aspectRatio: AspectRatioSchema.optional(),
     fit: z.enum(['cover', 'pad']).default('cover'),
     background: ColourSchema.default('#ffffff'),
+    /** Cover-crop anchor; `attention` when absent. */
+    position: z.enum(CROP_POSITIONS).optional(),
     sizes: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'size names are lowercase words'), OutputSizeSchema)
+      .refine((s) => !('final' in s), 'the size name "final" is reserved for the main output')
       .optional(),
     keepIntermediates: z.boolean().default(true),
     compareSheet: z.boolean().default(true),
@@ -39,4 +65,5 @@ export const OutputOptionsSchema = z
     compareSheet: true,
   });
 
+/** The `output` section, defaults applied. */
 export type OutputOptions = z.output<typeof OutputOptionsSchema>;

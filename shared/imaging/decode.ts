@@ -1,0 +1,50 @@
+import sharp from 'sharp';
+import type { EngineImage } from '../engines/engine.js';
+import { EngineError } from '../errors.js';
+import { NORMALIZED_PNG } from './load.js';
+import { configureSharp } from './sharp-setup.js';
+import { sniffFormat } from './sniff.js';
+
+const PASS_THROUGH = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const;
+
+/**
+ * Verifies and measures the bytes an engine returned. PNG, JPEG and WebP without an EXIF
+ * rotation are kept byte for byte; anything else that decodes (GIF, TIFF, AVIF, a rotated
+ * JPEG) is normalised to PNG like an input.
+ * @param bytes what the engine returned
+ * @returns the image with its real MIME type and dimensions
+ * @throws EngineError `ENGINE_BAD_OUTPUT` when the bytes are not a complete raster image
+ */
+export async function decodeEngineImage(bytes: Buffer): Promise<EngineImage> {
+  configureSharp();
+  const format = sniffFormat(bytes);
+  if (format === 'unknown' || format === 'svg' || format === 'pdf' || format === 'bmp') {
+    throw new EngineError(
+      'ENGINE_BAD_OUTPUT',
+      `The engine returned ${bytes.length} bytes that are not a raster image (${format}).`,
+      {
+        details: { format, bytes: bytes.length },
+      },
+    );
+  }
+  try {
+    const meta = await sharp(bytes).metadata();
+    const mimeType = format in PASS_THROUGH ? PASS_THROUGH[format as keyof typeof PASS_THROUGH] : undefined;
+    if (mimeType && (meta.orientation ?? 1) === 1 && (meta.pages ?? 1) === 1) {
+      // A full decode proves the data is complete (a header alone can precede a truncated body).
+      await sharp(bytes, { failOn: 'error' }).stats();
+      return { data: bytes, mimeType, width: meta.width, height: meta.height };
+    }
+    const { data, info } = await sharp(bytes, { failOn: 'error', autoOrient: true, pages: 1 })
+      .toColourspace('srgb')
+      .png(NORMALIZED_PNG)
+      .toBuffer({ resolveWithObject: true });
+    return { data, mimeType: 'image/png', width: info.width, height: info.height };
+  } catch (err) {
+    throw new EngineError(
+      'ENGINE_BAD_OUTPUT',
+      `The engine returned a ${format.toUpperCase()} that cannot be decoded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      { cause: err, details: { format, bytes: bytes.length } },
+    );
+  }
+}

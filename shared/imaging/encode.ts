@@ -1,0 +1,123 @@
+import sharp, { type Sharp } from 'sharp';
+import type { EngineImage } from '../engines/engine.js';
+import type { OutputFormat, OutputOptions } from '../request/output-schema.js';
+import { type Provenance, provenanceXmp } from './provenance.js';
+import { type Shape, shapeFor } from './shape.js';
+import { configureSharp } from './sharp-setup.js';
+
+/** One encoded output file. */
+export interface EncodedOutput {
+  /** `final`, or the name of a size from `output.sizes`. */
+  role: string;
+  format: OutputFormat;
+  /** File extension without the dot: `webp`, `jpg`, `png`, `avif`. */
+  ext: string;
+  mimeType: string;
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** File extension and MIME type of each output format. */
+export const FORMAT_FILES: Record<OutputFormat, { ext: string; mimeType: string }> = {
+  webp: { ext: 'webp', mimeType: 'image/webp' },
+  jpeg: { ext: 'jpg', mimeType: 'image/jpeg' },
+  png: { ext: 'png', mimeType: 'image/png' },
+  avif: { ext: 'avif', mimeType: 'image/avif' },
+};
+
+/** One role to encode: a shape and the formats to write it in. */
+interface Variant {
+  role: string;
+  shape: Shape;
+  formats: OutputFormat[];
+  quality: number;
+}
+
+/**
+ * Encodes a job's result into every requested output: `final` in each of `options.formats`,
+ * then each named size in its own formats (or the job's). Outputs are sRGB with an embedded
+ * sRGB profile and carry the provenance as XMP; no EXIF from the source is ever written.
+ * @param image the job's final image (normally a normalised PNG)
+ * @param options the request's `output` section
+ * @param provenance what to write into the files' XMP
+ * @param _sourceIcc the source profile; accepted for the port, unused: outputs are always sRGB (docs/imaging.md)
+ * @returns one output per (role, format), `final` first
+ * @example await encodeOutputs(image, { ...defaults, formats: ['jpeg'], sizes: { thumb: { maxSize: 256 } } }, provenance)
+ */
+export async function encodeOutputs(
+  image: EngineImage,
+  options: OutputOptions,
+  provenance: Provenance,
+  _sourceIcc?: Buffer,
+): Promise<EncodedOutput[]> {
+  configureSharp();
+  const variants = _variants(image, options);
+  const xmp = provenanceXmp(provenance);
+  // Decode once; every variant starts from the same raw pixels instead of decoding the PNG again.
+  const raw = await sharp(image.data).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const rawInput = {
+    raw: { width: raw.info.width, height: raw.info.height, channels: raw.info.channels },
+  } as const;
+  const outputs: EncodedOutput[] = [];
+  for (const variant of variants) {
+    for (const format of variant.formats) {
+      let pipeline = sharp(raw.data, rawInput);
+      pipeline = _applyShape(pipeline, variant.shape);
+      if (format === 'jpeg') pipeline = pipeline.flatten({ background: variant.shape.background });
+      pipeline = _encoder(pipeline, format, variant.quality).withIccProfile('srgb').withXmp(xmp);
+      const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+      outputs.push({
+        role: variant.role,
+        format,
+        ...FORMAT_FILES[format],
+        data,
+        width: info.width,
+        height: info.height,
+      });
+    }
+  }
+  return outputs;
+}
+
+// ---- internal helpers ----
+
+function _variants(image: EngineImage, options: OutputOptions): Variant[] {
+  const variants: Variant[] = [
+    { role: 'final', shape: shapeFor(image, options), formats: options.formats, quality: options.quality },
+  ];
+  for (const [name, size] of Object.entries(options.sizes ?? {})) {
+    variants.push({
+      role: name,
+      shape: shapeFor(image, size),
+      formats: size.formats ?? options.formats,
+      quality: size.quality ?? options.quality,
+    });
+  }
+  return variants;
+}
+
+function _applyShape(pipeline: Sharp, shape: Shape): Sharp {
+  if (shape.kind === 'none') return pipeline;
+  if (shape.kind === 'inside') {
+    return pipeline.resize(shape.width, shape.height, { fit: 'inside', withoutEnlargement: true });
+  }
+  if (shape.kind === 'cover') {
+    return pipeline.resize(shape.width, shape.height, { fit: 'cover', position: shape.position });
+  }
+  return pipeline.resize(shape.width, shape.height, { fit: 'contain', background: shape.background });
+}
+
+function _encoder(pipeline: Sharp, format: OutputFormat, quality: number): Sharp {
+  switch (format) {
+    case 'jpeg':
+      return pipeline.jpeg({ quality, mozjpeg: true });
+    case 'webp':
+      return pipeline.webp({ quality, effort: 4 });
+    case 'avif':
+      // effort 4 of 9 is sharp's default; lower is markedly bigger, higher markedly slower.
+      return pipeline.avif({ quality, effort: 4 });
+    case 'png':
+      return pipeline.png({ compressionLevel: 6 });
+  }
+}
