@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   ENGINE_NO_IMAGE: 'The model answered without an image.',
   ENGINE_REJECTED: 'The model service rejected the request as invalid.',
   ENGINE_PERMISSION_DENIED: 'The model service refused the credentials.',
+  ENGINE_NOT_CONFIGURED:
+    'The engine has no credentials or settings (environment variables) to reach its service.',
   ENGINE_MODEL_NOT_FOUND: 'The model does not exist or has been retired.',
   ENGINE_BAD_OUTPUT: 'The model returned bytes that are not a valid image.',
   ENGINE_UNAVAILABLE: 'The model service is unavailable or rate-limited (transient).',
