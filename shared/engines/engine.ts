@@ -31,6 +31,8 @@ export interface StageParams {
   imageSize?: string | undefined;
   temperature?: number | undefined;
   thinkingLevel?: string | undefined;
+  /** Model-specific inputs under the model's own names (e.g. `lora_weights`, `scale`), validated by the engine. */
+  extra?: Record<string, unknown> | undefined;
 }
 
 /** What an engine is asked to check before any stage of a job runs. */
