@@ -40,15 +40,23 @@ export interface LoadedImage {
 /** The PNG settings for normalised images: fast, because they are intermediate, not final. */
 export const NORMALIZED_PNG = { compressionLevel: 2, adaptiveFiltering: false } as const;
 
+const _REFUSED: Partial<Record<SniffedFormat, string>> = {
+  svg: 'SVG files are refused, never rendered (a vector file can reference other files and hide huge sizes)',
+  pdf: 'PDF files are refused, never rendered',
+  heif: 'HEIC/HEIF photos are not supported here (no HEVC decoder)',
+  bmp: 'BMP is not supported',
+};
+
 const ALWAYS_READABLE = ['jpeg', 'png', 'webp', 'gif', 'tiff'] as const;
 
 /**
- * The input formats this build accepts, by sniffed name (AVIF and HEIF need libheif;
- * HEIF with HEVC compression additionally needs an HEVC decoder, which prebuilt sharp lacks).
+ * The input formats this build accepts, by sniffed name. AVIF needs libheif with an AV1
+ * decoder (prebuilt sharp has both). HEIC (HEIF with HEVC) is refused: prebuilt sharp
+ * ships no HEVC decoder, so such files would only fail later with a vaguer message.
  */
 export function supportedInputFormats(): SniffedFormat[] {
   const formats: SniffedFormat[] = ALWAYS_READABLE.filter((f) => sharpCanRead(f));
-  if (sharpCanRead('heif')) formats.push('avif', 'heif');
+  if (sharpCanRead('heif')) formats.push('avif');
   return formats;
 }
 
