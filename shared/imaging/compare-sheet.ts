@@ -63,7 +63,7 @@ export async function renderCompareSheet(
   }
   return sharp({ create: { width: totalWidth, height: totalHeight, channels: 3, background: BACKGROUND } })
     .composite(layers)
-    .jpeg({ quality: options.quality ?? 82, mozjpeg: true })
+    .jpeg({ quality: options.quality ?? 82 })
     .toBuffer();
 }
 

@@ -28,5 +28,5 @@ export {
   type ReadBackProvenance,
   readProvenance,
 } from './provenance.js';
-export { parseAspectRatio, type Shape, shapeFor } from './shape.js';
+export { parseAspectRatio, type Shape, type ShapeOptions, shapeFor } from './shape.js';
 export { SNIFFED_FORMATS, type SniffedFormat, sniffFormat } from './sniff.js';
