@@ -1,0 +1,200 @@
+/**
+ * The `gemini` engine: prompt-driven edits and multi-image fusion with Google's Gemini image
+ * models ("Nano Banana") through `@google/genai`. See docs/gemini.md.
+ */
+import type { GenerateContentConfig, GoogleGenAI, Part } from '@google/genai';
+import type { Engine, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import {
+  createGeminiClient,
+  type GeminiAuthOptions,
+  type GeminiClientSettings,
+  resolveGeminiClientSettings,
+} from './client.js';
+import { estimateGeminiCost, type GeminiPriceOverrides, priceFor } from './cost.js';
+import { classifyGeminiError } from './errors.js';
+import { DEFAULT_GEMINI_MODEL } from './models.js';
+import { type GeminiStagePlan, planGeminiStage } from './plan.js';
+import { defaultMaxInputSide, type PreparedImage, prepareImage } from './prepare.js';
+import { readGeminiReply } from './response.js';
+import {
+  GEMINI_RETRY_DEFAULTS,
+  type GeminiRetryPolicy,
+  type RetryClock,
+  SYSTEM_CLOCK,
+  withGeminiRetries,
+} from './retry.js';
+
+export { DEFAULT_GEMINI_MODEL, GEMINI_MODELS, type GeminiModelProfile, type GeminiPrice } from './models.js';
+export { GEMINI_RETRY_DEFAULTS } from './retry.js';
+
+/** The engine's name in requests and lineage. */
+export const GEMINI_ENGINE_NAME = 'gemini';
+
+/** Options of {@link createGeminiEngine}. */
+export interface GeminiEngineOptions {
+  /** Where credentials and endpoints are read from (the SDK's standard variables); read lazily. */
+  env: NodeJS.ProcessEnv;
+  /** Model for stages that name none; default {@link DEFAULT_GEMINI_MODEL}. */
+  defaultModel?: string | undefined;
+  /** Price overrides by model id (USD per million tokens), merged over the built-in table. */
+  prices?: GeminiPriceOverrides | undefined;
+  /** Attempts per edit, the first included; default 5. */
+  maxAttempts?: number | undefined;
+  /** Timeout of one HTTP attempt (also sent as `X-Server-Timeout`); default 180 s. */
+  perAttemptTimeoutMs?: number | undefined;
+  /** Further retry knobs (backoff base and cap, minimum time for an attempt, no-image retries). */
+  retry?: Partial<GeminiRetryPolicy> | undefined;
+  /** Longest side of every image sent; default by output size (1K → 1536, 2K → 2048, …). */
+  maxInputSide?: number | undefined;
+  /** google-auth-library options for Vertex with a project (tests inject an auth client). */
+  googleAuthOptions?: GeminiAuthOptions | undefined;
+  sleep?: RetryClock['sleep'] | undefined;
+  random?: RetryClock['random'] | undefined;
+  now?: RetryClock['now'] | undefined;
+}
+
+/**
+ * Creates the `gemini` engine. Nothing is read or built until the first `plan()` or `edit()`.
+ * @param options environment, default model, prices, retry and input-size settings
+ * @returns an Engine named `gemini`
+ * @example
+ * const engine = createGeminiEngine({ env: process.env, defaultModel: config.geminiModel });
+ * engine.plan(stage); // throws ValidationError before any call when the stage breaks a model limit
+ * const result = await engine.edit({ stage, input, references, deadline, signal });
+ */
+export function createGeminiEngine(options: GeminiEngineOptions): Engine {
+  const defaultModel = options.defaultModel ?? DEFAULT_GEMINI_MODEL;
+  const policy: GeminiRetryPolicy = {
+    ...GEMINI_RETRY_DEFAULTS,
+    ...options.retry,
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.perAttemptTimeoutMs !== undefined
+      ? { perAttemptTimeoutMs: options.perAttemptTimeoutMs }
+      : {}),
+  };
+  const clock: RetryClock = {
+    sleep: options.sleep ?? SYSTEM_CLOCK.sleep,
+    random: options.random ?? SYSTEM_CLOCK.random,
+    now: options.now ?? SYSTEM_CLOCK.now,
+  };
+  let settings: GeminiClientSettings | undefined;
+  let client: GoogleGenAI | undefined;
+  const getSettings = () => {
+    settings ??= resolveGeminiClientSettings(options.env);
+    return settings;
+  };
+  const getClient = () => {
+    client ??= createGeminiClient(getSettings(), options.googleAuthOptions);
+    return client;
+  };
+
+  const plan = (stage: StagePlan): GeminiStagePlan => {
+    const checked = planGeminiStage(stage, defaultModel);
+    getSettings();
+    return checked;
+  };
+
+  return {
+    name: GEMINI_ENGINE_NAME,
+    plan(stage: StagePlan): EnginePlan {
+      const { model, warnings } = plan(stage);
+      return { model, warnings };
+    },
+    async edit(request: EngineRequest): Promise<EngineResult> {
+      const checked = plan(request.stage);
+      const { model, profile } = checked;
+      const params = request.stage.params;
+      const maxSide = options.maxInputSide ?? defaultMaxInputSide(profile, params.imageSize);
+      const prepared: PreparedImage[] = [];
+      for (const [i, image] of [request.input, ...request.references].entries()) {
+        prepared.push(
+          await prepareImage(image, { image: i + 1, maxSide, maxBytes: profile.maxInlineImageBytes }),
+        );
+      }
+      const parts: Part[] = [
+        { text: request.stage.prompt },
+        ...prepared.map((p) => ({ inlineData: { mimeType: p.mimeType, data: p.data.toString('base64') } })),
+      ];
+      const ai = getClient();
+      const {
+        value: reply,
+        attempts,
+        failures,
+      } = await withGeminiRetries(
+        async ({ timeoutMs }) => {
+          const config = _config(checked, params, timeoutMs, request.signal);
+          try {
+            const res = await ai.models.generateContent({
+              model,
+              contents: [{ role: 'user', parts }],
+              config,
+            });
+            return await readGeminiReply(res, model);
+          } catch (err) {
+            throw classifyGeminiError(err, { model, signal: request.signal, timeoutMs });
+          }
+        },
+        { policy, clock, model, deadline: request.deadline, signal: request.signal },
+      );
+      const costUsd = estimateGeminiCost({
+        price: priceFor(profile, options.prices),
+        profile,
+        usage: reply.usage,
+        imageTokens: reply.imageTokens,
+        imageSize: params.imageSize,
+      });
+      return {
+        image: reply.image,
+        model,
+        warnings: checked.warnings,
+        usage: reply.usage,
+        costUsd,
+        details: {
+          backend: getSettings().backend,
+          seed: params.seed,
+          finishReason: reply.finishReason,
+          modelVersion: reply.modelVersion,
+          responseId: reply.responseId,
+          text: reply.text || undefined,
+          thoughtImages: reply.thoughtImages,
+          attempts,
+          failures,
+          maxInputSide: maxSide,
+          sent: prepared.map((p) => p.sent),
+        },
+      };
+    },
+  };
+}
+
+// ── internal ──────────────────────────────────────────────────────────────
+
+function _config(
+  plan: GeminiStagePlan,
+  params: StagePlan['params'],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): GenerateContentConfig {
+  const config: GenerateContentConfig = {
+    responseModalities: ['TEXT', 'IMAGE'],
+    seed: params.seed,
+    // No retryOptions: the SDK must not retry behind our back; the engine does.
+    httpOptions: { timeout: timeoutMs },
+  };
+  if (signal) config.abortSignal = signal;
+  if (params.temperature !== undefined) config.temperature = params.temperature;
+  if (params.aspectRatio !== undefined || params.imageSize !== undefined) {
+    config.imageConfig = {
+      ...(params.aspectRatio !== undefined ? { aspectRatio: params.aspectRatio } : {}),
+      ...(params.imageSize !== undefined ? { imageSize: params.imageSize } : {}),
+    };
+  }
+  if (plan.thinkingLevel) {
+    config.thinkingConfig = {
+      thinkingLevel: plan.thinkingLevel as NonNullable<
+        GenerateContentConfig['thinkingConfig']
+      >['thinkingLevel'],
+    };
+  }
+  return config;
+}

@@ -1,0 +1,134 @@
+import type { GenerateContentResponse } from '@google/genai';
+import sharp from 'sharp';
+import { EngineError } from '../../errors.js';
+import type { EngineImage, EngineUsage } from '../engine.js';
+
+/** Finish reasons that end normally: an image is expected, and its absence is ENGINE_NO_IMAGE. */
+const NORMAL_FINISH = new Set(['STOP', 'MAX_TOKENS', 'FINISH_REASON_UNSPECIFIED']);
+/** Finish reasons that mean "no image this time" rather than a refusal; they get one more try. */
+const NO_IMAGE_FINISH = new Set([
+  'NO_IMAGE',
+  'OTHER',
+  'MALFORMED_FUNCTION_CALL',
+  'UNEXPECTED_TOOL_CALL',
+  'TOO_MANY_TOOL_CALLS',
+]);
+const FORMAT_MIME: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  heif: 'image/heif',
+  gif: 'image/gif',
+  avif: 'image/avif',
+};
+
+/** What a successful reply held. */
+export interface GeminiReply {
+  image: EngineImage;
+  /** The model's non-thought text, joined. */
+  text: string;
+  finishReason?: string | undefined;
+  modelVersion?: string | undefined;
+  responseId?: string | undefined;
+  usage?: EngineUsage | undefined;
+  /** Output tokens of the IMAGE modality, when the reply split them out. */
+  imageTokens?: number | undefined;
+  /** Interim images marked `thought: true`, skipped. */
+  thoughtImages: number;
+}
+
+/**
+ * Reads a `generateContent` reply: the last non-thought `image/*` inline part of the first
+ * candidate (never `response.data`, which concatenates every image), decoded to prove it is one.
+ * @param res the SDK's response
+ * @param model for messages
+ * @throws EngineError ENGINE_BLOCKED (promptFeedback.blockReason, a safety/policy/recitation or
+ *   unknown finishReason; `details.reason` is the raw value), EDIT_NOT_UNDERSTOOD (LANGUAGE),
+ *   ENGINE_NO_IMAGE (no image part), ENGINE_BAD_OUTPUT (bytes that do not decode)
+ */
+export async function readGeminiReply(res: GenerateContentResponse, model: string): Promise<GeminiReply> {
+  const candidate = res.candidates?.[0];
+  const parts = candidate?.content?.parts ?? [];
+  const text = parts
+    .filter((p) => typeof p.text === 'string' && !p.thought)
+    .map((p) => p.text)
+    .join('\n')
+    .trim();
+  const said = text ? ` The model said: "${text}"` : '';
+  const meta = { modelVersion: res.modelVersion, responseId: res.responseId, text: text || undefined };
+
+  const blockReason = res.promptFeedback?.blockReason;
+  if (blockReason) {
+    const message = res.promptFeedback?.blockReasonMessage;
+    throw new EngineError(
+      'ENGINE_BLOCKED',
+      `Gemini ${model} blocked the prompt (${blockReason})${message ? `: ${message}` : ''}.${said}`,
+      { details: { reason: blockReason, source: 'prompt', ...meta } },
+    );
+  }
+  const finishReason = candidate?.finishReason as string | undefined;
+  if (finishReason === 'LANGUAGE') {
+    throw new EngineError('EDIT_NOT_UNDERSTOOD', `Gemini ${model} stopped: unsupported language.${said}`, {
+      details: { reason: finishReason, ...meta },
+    });
+  }
+  if (finishReason && !NORMAL_FINISH.has(finishReason) && !NO_IMAGE_FINISH.has(finishReason)) {
+    throw new EngineError(
+      'ENGINE_BLOCKED',
+      `Gemini ${model} refused to produce the image (${finishReason}).${said}`,
+      {
+        details: { reason: finishReason, source: 'candidate', ...meta },
+      },
+    );
+  }
+  const images = parts.filter((p) => p.inlineData?.mimeType?.startsWith('image/') && p.inlineData.data);
+  const final = images.filter((p) => !p.thought).at(-1);
+  if (!final?.inlineData?.data) {
+    const why = !candidate ? 'no candidate' : parts.length === 0 ? 'no parts' : 'no image part';
+    throw new EngineError(
+      'ENGINE_NO_IMAGE',
+      `Gemini ${model} answered without an image (${why}, finishReason ${finishReason ?? 'none'}).${said}`,
+      {
+        details: { reason: finishReason ?? why, ...meta },
+      },
+    );
+  }
+  const image = await _decode(Buffer.from(final.inlineData.data, 'base64'), model, final.inlineData.mimeType);
+  const u = res.usageMetadata;
+  const usage: EngineUsage | undefined = u && {
+    promptTokens: u.promptTokenCount,
+    outputTokens: u.candidatesTokenCount,
+    thoughtTokens: u.thoughtsTokenCount,
+    totalTokens: u.totalTokenCount,
+  };
+  const imageTokens = u?.candidatesTokensDetails
+    ?.filter((d) => d.modality === 'IMAGE')
+    .reduce((sum, d) => sum + (d.tokenCount ?? 0), 0);
+  return {
+    image,
+    text,
+    finishReason,
+    modelVersion: res.modelVersion,
+    responseId: res.responseId,
+    usage,
+    imageTokens,
+    thoughtImages: images.length - images.filter((p) => !p.thought).length,
+  };
+}
+
+// ── internal ──────────────────────────────────────────────────────────────
+
+async function _decode(data: Buffer, model: string, declared: string | undefined): Promise<EngineImage> {
+  try {
+    const { info } = await sharp(data, { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true });
+    const { format } = await sharp(data).metadata();
+    const mimeType = FORMAT_MIME[format] ?? declared ?? 'application/octet-stream';
+    return { data, mimeType, width: info.width, height: info.height };
+  } catch (err) {
+    throw new EngineError(
+      'ENGINE_BAD_OUTPUT',
+      `Gemini ${model} returned ${data.length} bytes declared ${declared ?? 'untyped'} that are not a decodable image`,
+      { cause: err, details: { bytes: data.length, mimeType: declared } },
+    );
+  }
+}

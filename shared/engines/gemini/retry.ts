@@ -1,0 +1,153 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { type ErrorCode, isTransient, PipelineError, TransientError } from '../../errors.js';
+
+/**
+ * Retry defaults. Backoff numbers are the SDK's own defaults (`DEFAULT_RETRY_INITIAL_DELAY` 1 s,
+ * `DEFAULT_RETRY_MAX_DELAY` 60 s, exponent 2, "based on the GCS retry strategy"); jitter is full
+ * jitter (a uniform draw between 0 and the exponential cap).
+ */
+export const GEMINI_RETRY_DEFAULTS = {
+  maxAttempts: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  /** An image edit usually answers in 10–40 s; 4K on Pro can take minutes. */
+  perAttemptTimeoutMs: 180_000,
+  /** No attempt starts with less time than this left before the deadline. */
+  minAttemptMs: 10_000,
+  /** Extra tries for a reply without an image (NO_IMAGE, OTHER, text only) or with undecodable bytes. */
+  noImageRetries: 1,
+} as const;
+
+/** Retry settings; every field has a default in {@link GEMINI_RETRY_DEFAULTS}. */
+export type GeminiRetryPolicy = { -readonly [K in keyof typeof GEMINI_RETRY_DEFAULTS]: number };
+
+/** Time and randomness, injectable so tests never wait. */
+export interface RetryClock {
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  now: () => number;
+}
+
+/** The real clock. */
+export const SYSTEM_CLOCK: RetryClock = {
+  sleep: (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined),
+  random: Math.random,
+  now: Date.now,
+};
+
+/** One failed attempt, kept in lineage as `details.failures`. */
+export interface AttemptFailure {
+  attempt: number;
+  code: ErrorCode;
+  status?: number | undefined;
+  message: string;
+  /** How long the engine waited before the next attempt. */
+  delayMs?: number | undefined;
+}
+
+const RETRY_ONCE: ReadonlySet<ErrorCode> = new Set(['ENGINE_NO_IMAGE', 'ENGINE_BAD_OUTPUT']);
+
+/**
+ * Runs `attempt` until it succeeds, a permanent error comes back, the attempt limit is reached or
+ * the deadline leaves no room for another attempt. Transient errors that run out of attempts or time
+ * are rethrown as TransientError (ENGINE_UNAVAILABLE or DEADLINE_EXCEEDED) so the platform redelivers.
+ * @param attempt one call; receives its 1-based number and its timeout (≤ the time left); must
+ *   throw classified PipelineErrors
+ * @param options policy, clock, the request's deadline (epoch ms) and signal, and the model for messages
+ * @returns the value, the number of attempts made and the failures along the way
+ */
+export async function withGeminiRetries<T>(
+  attempt: (ctx: { attempt: number; timeoutMs: number }) => Promise<T>,
+  options: {
+    policy: GeminiRetryPolicy;
+    clock: RetryClock;
+    model: string;
+    deadline?: number | undefined;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<{ value: T; attempts: number; failures: AttemptFailure[] }> {
+  const { policy, clock, deadline, signal, model } = options;
+  const failures: AttemptFailure[] = [];
+  const outOfTime = (cause: unknown, why: string) =>
+    new TransientError('DEADLINE_EXCEEDED', `Gemini ${model}: ${why} after ${failures.length} attempt(s)`, {
+      cause,
+      details: { attempts: failures.length, failures },
+    });
+  let noImageTries = 0;
+  let last: unknown;
+  for (let n = 1; ; n++) {
+    if (signal?.aborted) throw outOfTime(last ?? signal.reason, 'the request was aborted');
+    const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - clock.now();
+    if (left < policy.minAttemptMs) {
+      throw outOfTime(last, `${Math.max(0, Math.round(left))} ms left, too little to start another attempt`);
+    }
+    const timeoutMs = Math.floor(Math.min(policy.perAttemptTimeoutMs, left));
+    try {
+      const value = await attempt({ attempt: n, timeoutMs });
+      return { value, attempts: n, failures };
+    } catch (thrown) {
+      const err = thrown instanceof PipelineError ? thrown : _internal(thrown);
+      last = err;
+      const failure: AttemptFailure = {
+        attempt: n,
+        code: err.code,
+        status: (err as { status?: number }).status,
+        message: err.message,
+      };
+      failures.push(failure);
+      const onceMore = RETRY_ONCE.has(err.code) && noImageTries++ < policy.noImageRetries;
+      if (err.code === 'DEADLINE_EXCEEDED') throw outOfTime(err, 'the time budget ran out');
+      if (!isTransient(err) && !onceMore) throw err;
+      if (n >= policy.maxAttempts) {
+        if (!isTransient(err)) throw err;
+        throw new TransientError(
+          'ENGINE_UNAVAILABLE',
+          `Gemini ${model} gave up after ${n} attempt(s); last: ${err.message}`,
+          {
+            cause: err,
+            ...(err.status !== undefined ? { status: err.status } : {}),
+            ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+            details: { attempts: n, failures },
+          },
+        );
+      }
+      const wait = _backoff(n, isTransient(err) ? err.retryAfterMs : undefined, policy, clock.random);
+      if (
+        wait > policy.maxDelayMs ||
+        clock.now() + wait + policy.minAttemptMs > (deadline ?? Number.POSITIVE_INFINITY)
+      ) {
+        if (!isTransient(err)) throw err;
+        throw outOfTime(err, `the service asks to wait ${wait} ms, more than the budget allows`);
+      }
+      failure.delayMs = wait;
+      try {
+        await clock.sleep(wait, signal);
+      } catch (abort) {
+        throw outOfTime(err, `the request was aborted while waiting (${describeAbort(abort)})`);
+      }
+    }
+  }
+}
+
+/**
+ * The wait before attempt `n + 1`: the service's RetryInfo delay (plus up to 10 % jitter) when it
+ * gave one, otherwise full jitter over `base · 2^(n-1)` capped at `maxDelayMs`.
+ */
+function _backoff(
+  n: number,
+  retryAfterMs: number | undefined,
+  policy: GeminiRetryPolicy,
+  random: () => number,
+) {
+  if (retryAfterMs !== undefined) return Math.round(retryAfterMs * (1 + 0.1 * random()));
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+  return Math.round(random() * cap);
+}
+
+function _internal(thrown: unknown): PipelineError {
+  return new PipelineError('INTERNAL', `Unexpected failure: ${String(thrown)}`, { cause: thrown });
+}
+
+function describeAbort(abort: unknown): string {
+  return abort instanceof Error ? abort.name : String(abort);
+}

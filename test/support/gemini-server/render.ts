@@ -1,0 +1,79 @@
+import sharp from 'sharp';
+import { OUTPUT_SIDE, SERVED_MODELS } from './protocol.js';
+import type { ValidRequest } from './validate.js';
+
+/** Corners where image 2, 3, 4 and 5 are pasted, in that order. */
+const CORNERS = ['northwest', 'northeast', 'southwest', 'southeast'] as const;
+
+/**
+ * The server's "edit": image 1 inverted (negated), at the requested output size and aspect ratio,
+ * with a thumbnail (a quarter of the width, not inverted) of image 2 in the top-left corner, image 3
+ * in the top-right, and so on. Deterministic, and shows which input went where.
+ * @param request the validated request
+ * @param model the model id (2.5 Flash has a fixed 1024 px output)
+ * @returns PNG bytes and dimensions
+ */
+export async function renderEdit(
+  request: ValidRequest,
+  model: string,
+): Promise<{ data: Buffer; width: number; height: number }> {
+  const [first, ...rest] = request.images;
+  const image = (request.generationConfig.imageConfig ?? {}) as { imageSize?: string; aspectRatio?: string };
+  const side = SERVED_MODELS[model]?.imageSizes.length
+    ? (OUTPUT_SIDE[image.imageSize ?? '1K'] ?? 1024)
+    : 1024;
+  const [rw, rh] = (image.aspectRatio ?? '').split(':').map(Number);
+  const ratio = rw && rh ? rw / rh : first ? first.width / first.height : 1;
+  const width = Math.round(ratio >= 1 ? side : side * ratio);
+  const height = Math.round(ratio >= 1 ? side / ratio : side);
+  const base = first
+    ? sharp(first.data).resize(width, height, { fit: 'cover' }).removeAlpha().negate()
+    : sharp({ create: { width, height, channels: 3, background: '#808080' } });
+  const thumbs = await Promise.all(
+    rest.slice(0, CORNERS.length).map(async (ref, i) => ({
+      input: await sharp(ref.data)
+        .resize(Math.max(1, Math.floor(width / 4)), Math.max(1, Math.floor(height / 4)), { fit: 'inside' })
+        .removeAlpha()
+        .png()
+        .toBuffer(),
+      gravity: CORNERS[i],
+    })),
+  );
+  const data = await sharp(await base.png().toBuffer())
+    .composite(thumbs)
+    .png()
+    .toBuffer();
+  return { data, width, height };
+}
+
+/** An interim "thought" image: flat magenta, so a test sees at once if it was taken. */
+export async function renderThought(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#ff00ff' } })
+    .png()
+    .toBuffer();
+}
+
+/** `usageMetadata` as the service reports it for one image. */
+export function usageFor(request: ValidRequest, model: string, extraText = 0): Record<string, unknown> {
+  const served = SERVED_MODELS[model];
+  const size = ((request.generationConfig.imageConfig ?? {}) as { imageSize?: string }).imageSize ?? '1K';
+  const imageTokens = served?.imageTokens[size] ?? served?.imageTokens['1K'] ?? 1290;
+  const textIn = Math.ceil(request.text.split(/\s+/).filter(Boolean).length * 1.3);
+  const imageIn = request.images.length * 560;
+  const thoughts = served?.thinks ? 180 : 0;
+  const textOut = 12 + extraText;
+  return {
+    promptTokenCount: textIn + imageIn,
+    candidatesTokenCount: imageTokens + textOut,
+    totalTokenCount: textIn + imageIn + imageTokens + textOut + thoughts,
+    ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
+    promptTokensDetails: [
+      { modality: 'TEXT', tokenCount: textIn },
+      { modality: 'IMAGE', tokenCount: imageIn },
+    ],
+    candidatesTokensDetails: [
+      { modality: 'TEXT', tokenCount: textOut },
+      { modality: 'IMAGE', tokenCount: imageTokens },
+    ],
+  };
+}

@@ -1,0 +1,131 @@
+import type { GenerateContentResponse } from '@google/genai';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readGeminiReply } from '../../../../shared/engines/gemini/response.js';
+import { EngineError } from '../../../../shared/errors.js';
+import { pixelAt, solidImage } from '../../../support/gemini-server/images.js';
+
+let red = '';
+let green = '';
+beforeAll(async () => {
+  red = (await solidImage([255, 0, 0], 8, 6)).data.toString('base64');
+  green = (await solidImage([0, 255, 0], 4, 4, 'jpeg')).data.toString('base64');
+});
+
+const reply = (parts: unknown[] | undefined, finishReason = 'STOP', extra: object = {}) =>
+  ({
+    candidates: [{ content: parts ? { role: 'model', parts } : { role: 'model' }, finishReason }],
+    modelVersion: 'gemini-3.1-flash-image',
+    ...extra,
+  }) as unknown as GenerateContentResponse;
+
+const image = (data: string, more: object = {}) => ({ inlineData: { mimeType: 'image/png', data }, ...more });
+
+async function failure(res: GenerateContentResponse): Promise<EngineError> {
+  const err = await readGeminiReply(res, 'm').catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(EngineError);
+  return err as EngineError;
+}
+
+describe('readGeminiReply', () => {
+  it('takes the last non-thought image, skipping thought images and text', async () => {
+    const res = reply([
+      image(green, { thought: true }),
+      { text: 'thinking', thought: true },
+      image(green),
+      { text: 'Here it is.' },
+      image(red, { thoughtSignature: 'sig' }),
+      image(green, { thought: true }),
+    ]);
+    const out = await readGeminiReply(res, 'm');
+    expect(out.image).toMatchObject({ mimeType: 'image/png', width: 8, height: 6 });
+    expect(await pixelAt(out.image.data, 1, 1)).toEqual([255, 0, 0]);
+    expect(out.text).toBe('Here it is.');
+    expect(out.thoughtImages).toBe(2);
+  });
+
+  it('reports the real type of the bytes, whatever the part declares', async () => {
+    const out = await readGeminiReply(reply([{ inlineData: { mimeType: 'image/png', data: green } }]), 'm');
+    expect(out.image.mimeType).toBe('image/jpeg');
+  });
+
+  it('reads usage and the IMAGE share of the output tokens', async () => {
+    const out = await readGeminiReply(
+      reply([image(red)], 'STOP', {
+        usageMetadata: {
+          promptTokenCount: 600,
+          candidatesTokenCount: 1132,
+          thoughtsTokenCount: 90,
+          totalTokenCount: 1822,
+          candidatesTokensDetails: [
+            { modality: 'TEXT', tokenCount: 12 },
+            { modality: 'IMAGE', tokenCount: 1120 },
+          ],
+        },
+      }),
+      'm',
+    );
+    expect(out.usage).toEqual({
+      promptTokens: 600,
+      outputTokens: 1132,
+      thoughtTokens: 90,
+      totalTokens: 1822,
+    });
+    expect(out.imageTokens).toBe(1120);
+  });
+
+  it('turns promptFeedback.blockReason into ENGINE_BLOCKED with the raw reason', async () => {
+    const err = await failure({
+      promptFeedback: { blockReason: 'PROHIBITED_CONTENT', blockReasonMessage: 'policy' },
+    } as unknown as GenerateContentResponse);
+    expect(err.code).toBe('ENGINE_BLOCKED');
+    expect(err.details).toMatchObject({ reason: 'PROHIBITED_CONTENT', source: 'prompt' });
+    expect(err.message).toContain('policy');
+  });
+
+  it.each([
+    'SAFETY',
+    'IMAGE_SAFETY',
+    'PROHIBITED_CONTENT',
+    'IMAGE_PROHIBITED_CONTENT',
+    'RECITATION',
+    'IMAGE_RECITATION',
+    'BLOCKLIST',
+    'SPII',
+    'IMAGE_OTHER',
+    'SOMETHING_NEW',
+  ])(
+    'turns finishReason %s into ENGINE_BLOCKED, even with an image, quoting the model',
+    async (finishReason) => {
+      const err = await failure(reply([{ text: 'I cannot do that.' }, image(red)], finishReason));
+      expect(err.code).toBe('ENGINE_BLOCKED');
+      expect(err.details?.reason).toBe(finishReason);
+      expect(err.message).toContain('"I cannot do that."');
+    },
+  );
+
+  it.each([
+    ['NO_IMAGE', [{ text: 'none' }]],
+    ['OTHER', [{ text: 'hmm' }]],
+    ['STOP', [{ text: 'Sure! Here is a description instead.' }]],
+    ['STOP', [image(red, { thought: true })]],
+    ['STOP', undefined],
+  ])('turns finishReason %s without a final image into ENGINE_NO_IMAGE', async (finishReason, parts) => {
+    const err = await failure(reply(parts, finishReason));
+    expect(err.code).toBe('ENGINE_NO_IMAGE');
+  });
+
+  it('turns no candidates at all into ENGINE_NO_IMAGE', async () => {
+    expect((await failure({} as GenerateContentResponse)).code).toBe('ENGINE_NO_IMAGE');
+  });
+
+  it('turns LANGUAGE into EDIT_NOT_UNDERSTOOD', async () => {
+    expect((await failure(reply([{ text: '?' }], 'LANGUAGE'))).code).toBe('EDIT_NOT_UNDERSTOOD');
+  });
+
+  it('turns bytes that do not decode into ENGINE_BAD_OUTPUT', async () => {
+    const err = await failure(reply([image(Buffer.from('not an image').toString('base64'))]));
+    expect(err.code).toBe('ENGINE_BAD_OUTPUT');
+    const truncated = Buffer.from(red, 'base64').subarray(0, 40).toString('base64');
+    expect((await failure(reply([image(truncated)]))).code).toBe('ENGINE_BAD_OUTPUT');
+  });
+});
