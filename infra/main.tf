@@ -1,0 +1,10 @@
+locals {
+  input_bucket       = coalesce(var.input_bucket_name, "${var.project_id}-darkroom-input")
+  results_bucket     = coalesce(var.results_bucket_name, "${var.project_id}-darkroom-results")
+  source_bucket      = "${var.project_id}-darkroom-source"
+  firestore_location = coalesce(var.firestore_location, var.region)
+
+  error_report_suffix     = "/error.json"
+  attempts_ttl_field      = "expireAt"
+  attempts_ttl_collection = "attempts"
+}
