@@ -57,15 +57,11 @@ export async function encodeOutputs(
   configureSharp();
   const variants = _variants(image, options);
   const xmp = provenanceXmp(provenance);
-  // Decode once; every variant starts from the same raw pixels instead of decoding the PNG again.
-  const raw = await sharp(image.data).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const rawInput = {
-    raw: { width: raw.info.width, height: raw.info.height, channels: raw.info.channels },
-  } as const;
+  const source = await _source(image, variants);
   const outputs: EncodedOutput[] = [];
   for (const variant of variants) {
     for (const format of variant.formats) {
-      let pipeline = sharp(raw.data, rawInput);
+      let pipeline = source();
       pipeline = _applyShape(pipeline, variant.shape);
       if (format === 'jpeg') pipeline = pipeline.flatten({ background: variant.shape.background });
       pipeline = _encoder(pipeline, format, variant.quality).withIccProfile('srgb').withXmp(xmp);
@@ -84,6 +80,22 @@ export async function encodeOutputs(
 }
 
 // ---- internal helpers ----
+
+/**
+ * A factory of pipelines over the image. With several outputs the PNG is decoded once to raw
+ * pixels that every output starts from; with one output, decoding straight into the encoder
+ * saves copying the raw pixels.
+ */
+async function _source(image: EngineImage, variants: Variant[]): Promise<() => Sharp> {
+  const count = variants.reduce((n, v) => n + v.formats.length, 0);
+  if (count <= 1) return () => sharp(image.data).toColourspace('srgb');
+  const { data, info } = await sharp(image.data)
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { width: info.width, height: info.height, channels: info.channels };
+  return () => sharp(data, { raw });
+}
 
 function _variants(image: EngineImage, options: OutputOptions): Variant[] {
   const variants: Variant[] = [

@@ -37,8 +37,11 @@ export interface LoadedImage {
   icc?: Buffer;
 }
 
-/** The PNG settings for normalised images: fast, because they are intermediate, not final. */
-export const NORMALIZED_PNG = { compressionLevel: 2, adaptiveFiltering: false } as const;
+/**
+ * The PNG settings for normalised images: fast, because they are intermediate, not final.
+ * zlib level 1 without adaptive filtering; docs/imaging.md has the measurements.
+ */
+export const NORMALIZED_PNG = { compressionLevel: 1, adaptiveFiltering: false } as const;
 
 const _REFUSED: Partial<Record<SniffedFormat, string>> = {
   svg: 'SVG files are refused, never rendered (a vector file can reference other files and hide huge sizes)',
