@@ -324,7 +324,7 @@ variable "create_firestore_database" {
 }
 
 variable "firestore_location" {
-  description = "Firestore location (a region such as us-central1, or a multi-region such as nam5). null uses region. It cannot change after creation."
+  description = "Firestore location (a region such as us-central1, or a multi-region such as nam5 or eur3). null uses region; set it when Firestore is not offered in that region. It cannot change after creation."
   type        = string
   default     = null
 }
