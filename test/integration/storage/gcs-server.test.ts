@@ -115,7 +115,11 @@ describe('startGcsServer', () => {
     expect(session).toContain('upload_id=');
     const data = Buffer.alloc(300 * 1024, 1);
     const put = (range: string, body?: Buffer) =>
-      fetch(session, { method: 'PUT', headers: { 'Content-Range': range }, body: body ?? null });
+      fetch(session, {
+        method: 'PUT',
+        headers: { 'Content-Range': range },
+        body: body ? new Uint8Array(body) : null,
+      });
     const partial = await put(`bytes 0-${data.length - 1}/*`, data);
     // Only whole 256 KiB units of a non-final chunk are kept.
     expect([partial.status, partial.headers.get('range')]).toEqual([308, 'bytes=0-262143']);
