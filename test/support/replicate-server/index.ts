@@ -347,7 +347,8 @@ function routeOf(method: string, path: string): Route {
 function parseWait(header: string | string[] | undefined): number | 'invalid' | undefined {
   if (header === undefined) return undefined;
   const m = String(header).match(/^wait(=([1-9]|[1-9][0-9]|60))?$/);
-  if (!m) return 'invalid';
+  // The OpenAPI pattern alone would let 61–99 through; the documentation says 1–60.
+  if (!m || Number(m[2] ?? 60) > 60) return 'invalid';
   return m[2] ? Number(m[2]) : 60;
 }
 

@@ -20,6 +20,8 @@ export interface PredictionScript {
   error?: string;
   /** `image` (default), `not-image` (bytes that do not decode), `expired` (URL already gone), `none`. */
   output?: 'image' | 'not-image' | 'expired' | 'none';
+  /** Polls before it leaves `starting` (the queue) for `processing`; default 1. */
+  startAfterPolls?: number;
   /** `metrics.predict_time` in seconds; default 1.5. */
   predictTime?: number;
 }
@@ -83,7 +85,7 @@ export async function advance(
   const { script } = p;
   const ready = p.polls >= (script.afterPolls ?? 0) && now - p.createdAt >= (script.afterMs ?? 0);
   if (!ready || script.outcome === 'never') {
-    if (p.polls > 0) p.status = 'processing';
+    if (p.polls >= (script.startAfterPolls ?? 1)) p.status = 'processing';
     return;
   }
   const outcome = script.outcome ?? 'succeeded';
