@@ -68,11 +68,18 @@ export async function withGeminiRetries<T>(
 ): Promise<{ value: T; attempts: number; failures: AttemptFailure[] }> {
   const { policy, clock, deadline, signal, model } = options;
   const failures: AttemptFailure[] = [];
-  const outOfTime = (cause: unknown, why: string) =>
-    new TransientError('DEADLINE_EXCEEDED', `Gemini ${model}: ${why} after ${failures.length} attempt(s)`, {
-      cause,
-      details: { attempts: failures.length, failures },
-    });
+  const outOfTime = (cause: unknown, why: string) => {
+    const retryAfterMs = cause instanceof TransientError ? cause.retryAfterMs : undefined;
+    return new TransientError(
+      'DEADLINE_EXCEEDED',
+      `Gemini ${model}: ${why} after ${failures.length} attempt(s)`,
+      {
+        cause,
+        details: { attempts: failures.length, failures },
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      },
+    );
+  };
   let noImageTries = 0;
   let last: unknown;
   for (let n = 1; ; n++) {

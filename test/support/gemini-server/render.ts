@@ -39,9 +39,10 @@ export async function renderEdit(
       gravity: CORNERS[i],
     })),
   );
-  const data = await sharp(await base.png().toBuffer())
+  // Low compression: tests look at pixels, not at how small the PNG is.
+  const data = await sharp(await base.png({ compressionLevel: 1 }).toBuffer())
     .composite(thumbs)
-    .png()
+    .png({ compressionLevel: 1 })
     .toBuffer();
   return { data, width, height };
 }
