@@ -1,0 +1,94 @@
+/**
+ * The `local` engine: deterministic, offline, sharp-based edits for a documented prompt
+ * vocabulary (docs/local-engine.md), including placing a product into a scene.
+ */
+import { EngineError, PipelineError, ValidationError } from '../../errors.js';
+import type { Engine, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import { type CheckedStage, checkStage, type StageProblem } from './check-stage.js';
+import { encodePng } from './pixels.js';
+import { runOperations } from './run-operations.js';
+
+export { DEFAULT_GUIDANCE_SCALE, GUIDANCE_RANGE, SUGGESTED_ENGINES } from './check-stage.js';
+export { type ParsedOperation, type ParsedPrompt, parseEditPrompt } from './parse-prompt.js';
+export { isOperationName, OPERATIONS, type OperationName } from './vocabulary.js';
+
+/** Stable engine name used in requests and lineage. */
+export const LOCAL_ENGINE_NAME = 'local';
+/** The versioned id of the local engine's algorithms; bumped whenever outputs change. */
+export const LOCAL_ENGINE_MODEL = 'darkroom-local-1';
+
+/** Options of {@link createLocalEngine}. */
+export interface LocalEngineOptions {
+  /** Model id reported in results (default {@link LOCAL_ENGINE_MODEL}). */
+  model?: string;
+}
+
+/**
+ * Creates the local engine.
+ * @param options optional model id override
+ * @returns an {@link Engine} named `local`
+ * @example
+ * const engine = createLocalEngine();
+ * engine.plan(stage); // throws ValidationError EDIT_NOT_UNDERSTOOD for prompts it cannot do
+ * const result = await engine.edit({ stage, input, references: [] });
+ */
+export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
+  const model = options.model ?? LOCAL_ENGINE_MODEL;
+
+  return {
+    name: LOCAL_ENGINE_NAME,
+
+    plan(stage: StagePlan): EnginePlan {
+      const checked = checkStage(stage, model);
+      if ('code' in checked) {
+        throw new ValidationError(checked.code, [checked.message], { details: checked.details });
+      }
+      return { model, warnings: checked.warnings };
+    },
+
+    async edit(request: EngineRequest): Promise<EngineResult> {
+      const checked = _checkedOrThrow(checkStage(request.stage, model));
+      const images = [request.input.data, ...request.references.map((r) => r.data)];
+      const needed = Math.max(1, ...checked.parsed.images);
+      if (needed > images.length) {
+        throw new EngineError(
+          'REFERENCE_MISSING',
+          `The prompt uses image ${needed}, but the call carries only ${images.length} image(s).`,
+        );
+      }
+      try {
+        const run = await runOperations({
+          images,
+          operations: checked.parsed.operations,
+          strengthFactor: checked.strengthFactor,
+          seed: request.stage.params.seed,
+          signal: request.signal,
+        });
+        const data = await encodePng(run.frame);
+        return {
+          image: { data, mimeType: 'image/png', width: run.frame.width, height: run.frame.height },
+          model,
+          warnings: checked.warnings,
+          details: {
+            operations: run.steps,
+            constraints: checked.parsed.constraints,
+            notes: checked.parsed.notes,
+            strengthFactor: checked.strengthFactor,
+            seed: request.stage.params.seed,
+            ...run.facts,
+          },
+        };
+      } catch (err) {
+        if (err instanceof PipelineError) throw err;
+        throw new EngineError('EDIT_NOT_POSSIBLE', `The local engine failed on this stage: ${String(err)}`, {
+          cause: err,
+        });
+      }
+    },
+  };
+}
+
+function _checkedOrThrow(checked: CheckedStage | StageProblem): CheckedStage {
+  if ('code' in checked) throw new EngineError(checked.code, checked.message, { details: checked.details });
+  return checked;
+}
