@@ -68,6 +68,8 @@ export interface JobRecord {
   error?: JobError | undefined;
   outputs?: OutputRecord[] | undefined;
   costUsd?: number | undefined;
+  /** Engine checkpoints by stage index (e.g. a remote prediction id), for resuming. */
+  checkpoints?: Record<string, Record<string, unknown>> | undefined;
   /** The earlier job on the same image, when this one is a revision. */
   previousJobId?: string | undefined;
 }
@@ -88,6 +90,7 @@ export interface StageRecord {
   output: Location;
   width: number;
   height: number;
+  bytes: number;
   durationMs: number;
   warnings: string[];
   attempt: number;

@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import type { Config } from '../config.js';
+import type { Engine } from '../engines/engine.js';
+import type { Logger } from '../log.js';
+import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
+import { type RunEntry, runFolder, summarize } from '../runner/run-folder.js';
+import { watchFolder } from '../runner/watch-folder.js';
+import { describeOutcome } from './format.js';
+
+/** Options of {@link runCommand}. */
+export interface RunCommandOptions {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  dropDir: string;
+  resultsDir: string;
+  watch: boolean;
+  log: Logger;
+  /** Where human output goes. */
+  print: (line: string) => void;
+  /** Stops watching. */
+  signal?: AbortSignal;
+  engines?: Engine[];
+  concurrency?: number;
+}
+
+/**
+ * `darkroom run <dropDir>`: processes every pair in the folder, then (with `--watch`)
+ * keeps processing arrivals until stopped.
+ * @returns the process exit code: 0 when every job succeeded (or was already done), 1 otherwise
+ */
+export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const resultsDir = resolve(options.resultsDir);
+  const env = await openLocalEnvironment({
+    config: options.config,
+    env: options.env,
+    dropDir: options.dropDir,
+    resultsDir,
+    log: options.log,
+    engines: options.engines,
+  });
+  try {
+    const onEntry = async (entry: RunEntry) => {
+      if (entry.outcome.kind !== 'ignored')
+        options.print(describeOutcome(entry.object, entry.outcome, resultsDir));
+      if ('jobId' in entry.outcome && entry.outcome.kind !== 'duplicate') await env.persist();
+    };
+    const entries = await runFolder(env.deps, {
+      bucket: DROP_BUCKET,
+      onEntry,
+      concurrency: options.concurrency,
+    });
+    const counts = summarize(entries);
+    options.print(
+      `\n${counts.jobs} job(s): ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.duplicate} already done` +
+        `${counts.retry ? `, ${counts.retry} to retry` : ''}${counts.waiting ? `, ${counts.waiting} waiting` : ''}`,
+    );
+    options.print(`Results are in ${resultsDir}`);
+    if (options.watch && options.signal) {
+      options.print(`Watching ${resolve(options.dropDir)} for new files (Ctrl-C to stop)…`);
+      await watchFolder(env.deps, { bucket: DROP_BUCKET, signal: options.signal, onEntry });
+    }
+    return counts.failed > 0 || counts.retry > 0 ? 1 : 0;
+  } finally {
+    await env.close();
+  }
+}

@@ -1,0 +1,113 @@
+import { FieldValue, type Firestore, Timestamp } from '@google-cloud/firestore';
+import type { LineageStore } from './lineage-store.js';
+import type { AssetRecord, AttemptRecord, JobRecord, StageRecord } from './records.js';
+
+export const FIRESTORE_LINEAGE_KIND = 'firestore';
+
+/** gRPC status of a create() that found a document. */
+const ALREADY_EXISTS = 6;
+
+/** Options of {@link createFirestoreLineageStore}. */
+export interface FirestoreLineageStoreOptions {
+  firestore: Firestore;
+  /** Collection prefix, for sharing a database (default: none). */
+  prefix?: string;
+}
+
+/**
+ * The LineageStore on Cloud Firestore: `jobs/{jobId}`, `jobs/{jobId}/stages/{NN}`,
+ * `jobs/{jobId}/attempts/{n}` and `assets/{sha256}`. Exclusive steps use `create()`,
+ * whose ALREADY_EXISTS failure is the one conditional write every backend enforces.
+ */
+export function createFirestoreLineageStore(options: FirestoreLineageStoreOptions): LineageStore {
+  const db = options.firestore;
+  const prefix = options.prefix ?? '';
+  const jobs = () => db.collection(`${prefix}jobs`);
+  const assets = () => db.collection(`${prefix}assets`);
+
+  async function createOnly(ref: FirebaseFirestore.DocumentReference, data: object): Promise<boolean> {
+    try {
+      await ref.create(toFirestore(data));
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+      throw err;
+    }
+  }
+
+  return {
+    createJob: (job) => createOnly(jobs().doc(job.id), job),
+
+    async getJob(jobId) {
+      const snap = await jobs().doc(jobId).get();
+      return snap.exists ? (fromFirestore(snap.data()) as JobRecord) : undefined;
+    },
+
+    async updateJob(jobId, patch) {
+      await jobs().doc(jobId).set(toFirestore(patch), { merge: true });
+    },
+
+    createAttempt: (jobId, attempt: AttemptRecord) =>
+      createOnly(jobs().doc(jobId).collection('attempts').doc(String(attempt.attempt)), attempt),
+
+    createStage: (jobId, stage: StageRecord) =>
+      createOnly(jobs().doc(jobId).collection('stages').doc(stageDocId(stage.index)), stage),
+
+    async listStages(jobId) {
+      const snap = await jobs().doc(jobId).collection('stages').get();
+      return snap.docs.map((d) => fromFirestore(d.data()) as StageRecord).sort((a, b) => a.index - b.index);
+    },
+
+    async putAsset(asset: AssetRecord) {
+      const ref = assets().doc(asset.id);
+      if (await createOnly(ref, asset)) return;
+      if (asset.derivedFrom.length > 0) {
+        await ref.update({ derivedFrom: FieldValue.arrayUnion(...asset.derivedFrom) });
+      }
+    },
+
+    async getAsset(assetId) {
+      const snap = await assets().doc(assetId).get();
+      return snap.exists ? (fromFirestore(snap.data()) as AssetRecord) : undefined;
+    },
+
+    async listJobs(filter) {
+      let query: FirebaseFirestore.Query = jobs();
+      if (filter?.sourceKey) query = query.where('sourceKey', '==', filter.sourceKey);
+      query = query.orderBy('createdAt', 'desc');
+      if (filter?.limit) query = query.limit(filter.limit);
+      const snap = await query.get();
+      return snap.docs.map((d) => fromFirestore(d.data()) as JobRecord);
+    },
+  };
+}
+
+/** Stage documents sort by name: `01`, `02`, … */
+export function stageDocId(index: number): string {
+  return String(index).padStart(2, '0');
+}
+
+/** Drops `undefined` (Firestore refuses it) and keeps Dates (stored as Timestamps). */
+function toFirestore(value: object): FirebaseFirestore.DocumentData {
+  return clean(value) as FirebaseFirestore.DocumentData;
+}
+
+function clean(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof Timestamp)
+    return value;
+  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(clean);
+  if (value instanceof FieldValue) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = clean(v);
+  return out;
+}
+
+/** Turns Timestamps back into Dates, recursively. */
+function fromFirestore(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate();
+  if (Array.isArray(value)) return value.map(fromFirestore);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFirestore(v)]));
+  }
+  return value;
+}

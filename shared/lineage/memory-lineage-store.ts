@@ -1,0 +1,68 @@
+import type { LineageStore } from './lineage-store.js';
+import type { AssetRecord, JobRecord, StageRecord } from './records.js';
+
+export const MEMORY_LINEAGE_KIND = 'memory';
+
+/**
+ * An in-memory LineageStore with the same create-only semantics as the Firestore
+ * one, for unit tests. Records are deep-copied in and out, as a database would.
+ */
+export function createMemoryLineageStore(): LineageStore {
+  const jobs = new Map<string, JobRecord>();
+  const stages = new Map<string, Map<number, StageRecord>>();
+  const attempts = new Set<string>();
+  const assets = new Map<string, AssetRecord>();
+
+  return {
+    async createJob(job) {
+      if (jobs.has(job.id)) return false;
+      jobs.set(job.id, structuredClone(job));
+      return true;
+    },
+    async getJob(jobId) {
+      const job = jobs.get(jobId);
+      return job && structuredClone(job);
+    },
+    async updateJob(jobId, patch) {
+      const job = jobs.get(jobId);
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      jobs.set(jobId, structuredClone({ ...(job ?? {}), ...defined }) as JobRecord);
+    },
+    async createAttempt(jobId, attempt) {
+      const key = `${jobId}/${attempt.attempt}`;
+      if (attempts.has(key)) return false;
+      attempts.add(key);
+      return true;
+    },
+    async createStage(jobId, stage) {
+      const forJob = stages.get(jobId) ?? new Map<number, StageRecord>();
+      stages.set(jobId, forJob);
+      if (forJob.has(stage.index)) return false;
+      forJob.set(stage.index, structuredClone(stage));
+      return true;
+    },
+    async listStages(jobId) {
+      return [...(stages.get(jobId)?.values() ?? [])]
+        .sort((a, b) => a.index - b.index)
+        .map((s) => structuredClone(s));
+    },
+    async putAsset(asset) {
+      const existing = assets.get(asset.id);
+      if (!existing) {
+        assets.set(asset.id, structuredClone(asset));
+        return;
+      }
+      existing.derivedFrom = [...new Set([...existing.derivedFrom, ...asset.derivedFrom])];
+    },
+    async getAsset(assetId) {
+      const asset = assets.get(assetId);
+      return asset && structuredClone(asset);
+    },
+    async listJobs(filter) {
+      const all = [...jobs.values()]
+        .filter((j) => !filter?.sourceKey || j.sourceKey === filter.sourceKey)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      return (filter?.limit ? all.slice(0, filter.limit) : all).map((j) => structuredClone(j));
+    },
+  };
+}

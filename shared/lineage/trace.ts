@@ -1,0 +1,82 @@
+import type { LineageStore } from './lineage-store.js';
+import type { JobRecord, StageRecord } from './records.js';
+
+/** One job in a lineage trace, with the jobs that produced its inputs. */
+export interface TraceNode {
+  job: JobRecord;
+  stages: StageRecord[];
+  /** Jobs that produced this job's input assets (when an output was fed back in). */
+  parents: TraceNode[];
+}
+
+/**
+ * Walks the lineage behind a job: its stages, and, recursively, the jobs that produced
+ * its input assets. Bounded in depth so that a cycle cannot loop.
+ */
+export async function traceJob(
+  lineage: LineageStore,
+  jobId: string,
+  depth = 0,
+): Promise<TraceNode | undefined> {
+  const job = await lineage.getJob(jobId);
+  if (!job) return undefined;
+  const stages = await lineage.listStages(jobId);
+  const parents: TraceNode[] = [];
+  if (depth < 10) {
+    const inputAssets = new Set(
+      stages.flatMap((s) => (s.index === 1 ? [s.inputAssetId, ...s.referenceAssetIds] : s.referenceAssetIds)),
+    );
+    const parentJobs = new Set<string>();
+    for (const id of inputAssets) {
+      const asset = await lineage.getAsset(id);
+      if (asset?.producedBy && asset.producedBy.jobId !== jobId) parentJobs.add(asset.producedBy.jobId);
+    }
+    for (const parent of parentJobs) {
+      const node = await traceJob(lineage, parent, depth + 1);
+      if (node) parents.push(node);
+    }
+  }
+  return { job, stages, parents };
+}
+
+/** Renders a trace as indented text for the terminal. */
+export function renderTrace(node: TraceNode, indent = ''): string {
+  const { job } = node;
+  const lines = [
+    `${indent}job ${job.id}  ${job.status}${job.error ? `  ${job.error.code}: ${job.error.message}` : ''}`,
+    `${indent}  image    ${fmtRef(job.inputs.image)}`,
+    `${indent}  request  ${fmtRef(job.inputs.request)} (${job.inputs.requestKind ?? 'sidecar'})`,
+  ];
+  if (job.previousJobId) lines.push(`${indent}  revises  job ${job.previousJobId}`);
+  if (Object.keys(job.labels ?? {}).length > 0) {
+    lines.push(
+      `${indent}  labels   ${Object.entries(job.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+  }
+  for (const s of node.stages) {
+    lines.push(
+      `${indent}  stage ${s.index} ${s.name}: ${s.engine}/${s.model} seed=${s.seed}${s.costUsd ? ` cost=$${s.costUsd.toFixed(4)}` : ''}`,
+    );
+    lines.push(`${indent}    prompt  ${s.prompt}`);
+    lines.push(
+      `${indent}    input   ${s.inputAssetId.slice(0, 12)}${s.referenceAssetIds.length ? ` + refs ${s.referenceAssetIds.map((r) => r.slice(0, 12)).join(', ')}` : ''}`,
+    );
+    lines.push(`${indent}    output  ${s.outputAssetId.slice(0, 12)}  ${s.output.name}`);
+    for (const w of s.warnings) lines.push(`${indent}    warning ${w}`);
+  }
+  for (const out of job.outputs ?? []) {
+    if (!out.role.startsWith('stage-'))
+      lines.push(`${indent}  output   ${out.role.padEnd(8)} ${out.bucket}/${out.name}`);
+  }
+  for (const parent of node.parents) {
+    lines.push(`${indent}  input made by:`);
+    lines.push(renderTrace(parent, `${indent}    `));
+  }
+  return lines.join('\n');
+}
+
+function fmtRef(ref?: { bucket: string; name: string; generation: string }): string {
+  return ref ? `${ref.bucket}/${ref.name}#${ref.generation}` : '-';
+}

@@ -1,0 +1,61 @@
+import type { JobRecord } from '../lineage/records.js';
+import { nowOf, type PipelineDeps } from './deps.js';
+
+/** The outcome of trying to claim a job. */
+export type Claim =
+  | { kind: 'claimed'; job: JobRecord; attempt: number }
+  | { kind: 'finished'; job: JobRecord }
+  | { kind: 'busy'; job: JobRecord }
+  | { kind: 'exhausted'; job: JobRecord };
+
+/**
+ * Claims a job for this process. The first delivery creates `jobs/{id}` (create-only);
+ * later ones find it and either acknowledge (finished), back off (a live lease elsewhere),
+ * or take over an expired lease by creating `attempts/{n+1}` — create-only again, so of
+ * several deliveries racing for the same takeover exactly one wins. The attempt number is
+ * the fencing token that later writes check.
+ *
+ * ```
+ * delivery A: create jobs/J ──────────────► claimed (attempt 1)
+ * delivery B: create jobs/J ✗ exists ─► lease live? ─► busy
+ * delivery C (after expiry): create attempts/2 ─► claimed (attempt 2)
+ * delivery D (same time):    create attempts/2 ✗ ─► busy
+ * ```
+ */
+export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Claim> {
+  const { lineage, owner } = deps;
+  const now = nowOf(deps);
+  const leaseExpiresAt = new Date(now + deps.config.timing.leaseMs);
+  const first = { ...fresh, attempt: 1, owner, leaseExpiresAt, status: 'running' as const };
+  if (await lineage.createJob(first)) {
+    await lineage.createAttempt(fresh.id, { attempt: 1, owner, startedAt: new Date(now) });
+    return { kind: 'claimed', job: first, attempt: 1 };
+  }
+  const job = await lineage.getJob(fresh.id);
+  if (!job) throw new Error(`job ${fresh.id} exists but could not be read`);
+  if (job.status !== 'running') return { kind: 'finished', job };
+  if (job.leaseExpiresAt.getTime() > now) return { kind: 'busy', job };
+  const attempt = job.attempt + 1;
+  if (attempt > deps.config.maxAttempts) return { kind: 'exhausted', job };
+  if (!(await lineage.createAttempt(job.id, { attempt, owner, startedAt: new Date(now) }))) {
+    return { kind: 'busy', job };
+  }
+  await lineage.updateJob(job.id, { attempt, owner, leaseExpiresAt, updatedAt: new Date(now) });
+  return { kind: 'claimed', job: { ...job, attempt, owner, leaseExpiresAt }, attempt };
+}
+
+/**
+ * Checks that this attempt still owns the job before a write that must not come from a
+ * superseded attempt, and extends the lease.
+ * @returns false when a later attempt has taken over
+ */
+export async function renewLease(deps: PipelineDeps, jobId: string, attempt: number): Promise<boolean> {
+  const job = await deps.lineage.getJob(jobId);
+  if (!job || job.attempt !== attempt || job.status !== 'running') return false;
+  const now = nowOf(deps);
+  await deps.lineage.updateJob(jobId, {
+    leaseExpiresAt: new Date(now + deps.config.timing.leaseMs),
+    updatedAt: new Date(now),
+  });
+  return true;
+}

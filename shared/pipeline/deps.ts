@@ -1,0 +1,26 @@
+import type { Config } from '../config.js';
+import type { EngineRegistry } from '../engines/engine.js';
+import type { LineageStore } from '../lineage/lineage-store.js';
+import type { Logger } from '../log.js';
+import type { ObjectStore } from '../storage/object-store.js';
+
+/** Everything the pipeline needs, built once per process by the composition root. */
+export interface PipelineDeps {
+  config: Config;
+  /** Reads inputs and references, writes results. */
+  store: ObjectStore;
+  lineage: LineageStore;
+  engines: EngineRegistry;
+  log: Logger;
+  /** Identifies this process in leases (e.g. instance id + pid). */
+  owner: string;
+  /** The results location (bucket and prefix ending in `/` or empty). */
+  results: { bucket: string; prefix: string };
+  /** Milliseconds since the epoch (injectable for tests). */
+  now?: () => number;
+}
+
+/** Milliseconds since the epoch, from the deps' clock. */
+export function nowOf(deps: Pick<PipelineDeps, 'now'>): number {
+  return deps.now ? deps.now() : Date.now();
+}

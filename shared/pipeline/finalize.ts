@@ -1,0 +1,163 @@
+import { StoreConflictError } from '../errors.js';
+import {
+  digitalSourceTypeFor,
+  encodeOutputs,
+  hashBytes,
+  renderCompareSheet,
+  shortCaption,
+} from '../imaging/index.js';
+import type { OutputRecord } from '../lineage/records.js';
+import type { Request } from '../request/index.js';
+import { nowOf } from './deps.js';
+import { type JobContext, outputMetadata } from './job-context.js';
+import { COMPARE_FILE, MANIFEST_FILE, outputName } from './layout.js';
+import type { LoadedAsset } from './load-inputs.js';
+import { buildManifest } from './manifest.js';
+import type { StageOutcome } from './run-stages.js';
+
+/**
+ * A create-only write that keeps what an earlier attempt of this job already wrote at the
+ * same name: it was made from the same recorded stages, so it stands.
+ */
+async function createOrKeep(
+  ctx: JobContext,
+  ...args: Parameters<JobContext['deps']['store']['create']>
+): Promise<void> {
+  try {
+    await ctx.deps.store.create(...args);
+  } catch (err) {
+    if (!(err instanceof StoreConflictError)) throw err;
+    ctx.log.warn('output already written by an earlier attempt; keeping it', { name: args[0].name });
+  }
+}
+
+/** Engines whose edits are made by a generative model (for IPTC digital source type). */
+const LOCAL_ENGINES = new Set(['local']);
+
+/**
+ * Encodes the requested outputs, the before/after sheet and the manifest (last), then
+ * marks the job succeeded.
+ * @returns what was written
+ */
+export async function finalizeJob(
+  ctx: JobContext,
+  request: Request,
+  source: LoadedAsset,
+  references: Map<string, LoadedAsset>,
+  stages: StageOutcome[],
+  timings: Record<string, number>,
+): Promise<OutputRecord[]> {
+  const { deps } = ctx;
+  const started = nowOf(deps);
+  const last = stages.at(-1);
+  if (!last) throw new Error(`job ${ctx.job.id} has no stages`);
+  const generative = stages.some((s) => !LOCAL_ENGINES.has(s.record.engine));
+  const fused = stages.some((s) => s.record.referenceAssetIds.length > 0);
+  const encoded = await encodeOutputs(
+    last.image,
+    request.output,
+    {
+      jobId: ctx.job.id,
+      engine: [...new Set(stages.map((s) => s.record.engine))].join('+'),
+      model: [...new Set(stages.map((s) => s.record.model))].join('+'),
+      promptHash: hashBytes(stages.map((s) => s.record.prompt).join('\n')),
+      digitalSourceType: digitalSourceTypeFor(generative ? 'generative' : 'local', fused),
+      sourceAssetIds: [source.assetId, ...[...references.values()].map((r) => r.assetId)],
+    },
+    source.loaded.icc,
+  );
+  const outputs: OutputRecord[] = [];
+  for (const out of encoded) {
+    const location = { bucket: deps.results.bucket, name: outputName(ctx.prefix, out.role, out.ext) };
+    await createOrKeep(ctx, location, out.data, {
+      contentType: out.mimeType,
+      metadata: outputMetadata(ctx, { 'darkroom-role': out.role }),
+      cacheControl: 'public, max-age=31536000, immutable',
+    });
+    const assetId = hashBytes(out.data);
+    await deps.lineage.putAsset({
+      id: assetId,
+      location,
+      mimeType: out.mimeType,
+      width: out.width,
+      height: out.height,
+      bytes: out.data.length,
+      derivedFrom: [last.record.outputAssetId],
+      producedBy: { jobId: ctx.job.id, role: out.role },
+      createdAt: new Date(nowOf(deps)),
+    });
+    outputs.push({
+      ...location,
+      role: out.role,
+      format: out.format,
+      assetId,
+      width: out.width,
+      height: out.height,
+      bytes: out.data.length,
+    });
+  }
+  if (request.output.compareSheet) {
+    const sheet = await renderCompareSheet([
+      { label: 'original', caption: source.location.name, image: source.image },
+      ...stages.map((s) => ({
+        label: `${s.record.index} · ${s.record.name}`,
+        caption: shortCaption(s.record.rawPrompt),
+        image: s.image,
+      })),
+    ]);
+    const location = { bucket: deps.results.bucket, name: `${ctx.prefix}${COMPARE_FILE}` };
+    await createOrKeep(ctx, location, sheet, {
+      contentType: 'image/jpeg',
+      metadata: outputMetadata(ctx, { 'darkroom-role': 'compare' }),
+    });
+    outputs.push({ ...location, role: 'compare', format: 'jpeg', bytes: sheet.length });
+  }
+  if (!request.output.keepIntermediates) {
+    // The stage outputs were the resume points; once the final outputs exist they may go.
+    for (const s of stages) await deps.store.delete(s.record.output);
+  } else {
+    for (const s of stages) {
+      outputs.push({
+        ...s.record.output,
+        role: `stage-${s.record.index}`,
+        format: s.image.mimeType.split('/')[1] ?? 'png',
+        assetId: s.record.outputAssetId,
+        width: s.record.width,
+        height: s.record.height,
+        bytes: 0,
+      });
+    }
+  }
+  const warnings = [...new Set([...source.loaded.warnings, ...stages.flatMap((s) => s.record.warnings)])];
+  const costUsd = stages.reduce((sum, s) => sum + (s.record.costUsd ?? 0), 0);
+  const allTimings = { ...timings, finalizeMs: nowOf(deps) - started, totalMs: nowOf(deps) - ctx.startedAt };
+  const manifest = buildManifest({
+    ctx,
+    request,
+    source,
+    references,
+    stages,
+    outputs,
+    warnings,
+    timings: allTimings,
+    costUsd,
+  });
+  const manifestLocation = { bucket: deps.results.bucket, name: `${ctx.prefix}${MANIFEST_FILE}` };
+  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  outputs.push({ ...manifestLocation, role: 'manifest', format: 'json', bytes: manifestBytes.length });
+  await createOrKeep(ctx, manifestLocation, manifestBytes, {
+    contentType: 'application/json',
+    metadata: outputMetadata(ctx, { 'darkroom-role': 'manifest' }),
+  });
+  await deps.lineage.updateJob(ctx.job.id, {
+    status: 'succeeded',
+    outputs,
+    warnings,
+    timings: allTimings,
+    costUsd,
+    finishedAt: new Date(nowOf(deps)),
+    updatedAt: new Date(nowOf(deps)),
+    leaseExpiresAt: new Date(nowOf(deps)),
+  });
+  return outputs;
+}

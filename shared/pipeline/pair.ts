@@ -1,0 +1,186 @@
+import { ValidationError } from '../errors.js';
+import type { InputRef } from '../lineage/records.js';
+import type { Request } from '../request/index.js';
+import { decodeRequest } from '../request/index.js';
+import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
+import { baseName, folderOf, stemOf } from './layout.js';
+import { hasImageExtension, RECIPE_FILE, routeObject } from './route.js';
+
+/** The outcome of pairing an arrival with its partner. */
+export type Pairing =
+  | {
+      kind: 'job';
+      image: ObjectInfo;
+      request: ObjectInfo;
+      requestKind: 'sidecar' | 'recipe';
+      /** The parsed request, or the error that parsing raised. */
+      parsed: Request | ValidationError;
+    }
+  | { kind: 'invalid'; request: ObjectInfo; image?: ObjectInfo | undefined; error: ValidationError }
+  | { kind: 'wait'; reason: string };
+
+/** Options of {@link pairObject}. */
+export interface PairOptions {
+  store: ObjectStore;
+  maxRequestBytes: number;
+  /** How many sidecars of a folder to read when looking for one that names an image. */
+  maxSidecarScan?: number;
+}
+
+/** An object's exact identity, as kept in lineage. */
+export function refOf(info: ObjectInfo): InputRef {
+  return { bucket: info.bucket, name: info.name, generation: info.generation };
+}
+
+/**
+ * Pairs an arrival with its partner: an input with its same-stem sidecar (or a sidecar
+ * in its folder that names it, or the nearest `_recipe.json`), a sidecar with its
+ * image. Either may arrive first; the second arrival completes the pair.
+ */
+export async function pairObject(arrival: ObjectInfo, options: PairOptions): Promise<Pairing> {
+  const route = routeObject(arrival, { results: { prefix: '' } });
+  if (route.kind === 'sidecar') return pairSidecar(arrival, options);
+  if (route.kind === 'input') return pairInput(arrival, options);
+  return {
+    kind: 'wait',
+    reason: route.kind === 'recipe' ? 'a recipe triggers nothing by itself' : route.reason,
+  };
+}
+
+async function readRequest(info: ObjectInfo, options: PairOptions): Promise<Request | ValidationError> {
+  try {
+    const bytes = await options.store.read(info, { maxBytes: options.maxRequestBytes });
+    return decodeRequest(bytes, options.maxRequestBytes);
+  } catch (err) {
+    if (err instanceof ValidationError) return err;
+    if (err instanceof Error && err.name === 'ObjectTooLargeError') {
+      return new ValidationError('REQUEST_TOO_LARGE', [
+        `the request is larger than ${options.maxRequestBytes} bytes (MAX_REQUEST_BYTES)`,
+      ]);
+    }
+    throw err;
+  }
+}
+
+async function pairSidecar(sidecar: ObjectInfo, options: PairOptions): Promise<Pairing> {
+  const parsed = await readRequest(sidecar, options);
+  const folder = folderOf(sidecar.name);
+  let candidates: ObjectInfo[];
+  if (!(parsed instanceof ValidationError) && parsed.image) {
+    const named = resolveSibling(folder, parsed.image);
+    if (named instanceof ValidationError) return { kind: 'invalid', request: sidecar, error: named };
+    const found = await options.store.stat({ bucket: sidecar.bucket, name: named });
+    candidates = found ? [found] : [];
+    if (!found) return { kind: 'wait', reason: `the image "${named}" named by the sidecar has not arrived` };
+  } else {
+    const stem = stemOf(sidecar.name);
+    const siblings = await options.store.list(sidecar.bucket, `${stem}.`);
+    candidates = siblings.filter(
+      (s) =>
+        stemOf(s.name) === stem &&
+        s.name !== sidecar.name &&
+        routeObject(s, { results: { prefix: '' } }).kind === 'input',
+    );
+  }
+  if (candidates.length === 0) {
+    if (parsed instanceof ValidationError) return { kind: 'invalid', request: sidecar, error: parsed };
+    return { kind: 'wait', reason: `no image named "${baseName(stemOf(sidecar.name))}.*" has arrived` };
+  }
+  if (candidates.length > 1) {
+    const names = candidates.map((c) => `"${baseName(c.name)}"`).join(', ');
+    return {
+      kind: 'invalid',
+      request: sidecar,
+      error: new ValidationError('REQUEST_INVALID', [
+        `image: several files match the sidecar (${names}); name one with "image"`,
+      ]),
+    };
+  }
+  const image = candidates[0] as ObjectInfo;
+  return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
+}
+
+async function pairInput(image: ObjectInfo, options: PairOptions): Promise<Pairing> {
+  const stem = stemOf(image.name);
+  const sidecar = await options.store.stat({ bucket: image.bucket, name: `${stem}.json` });
+  if (sidecar) {
+    const parsed = await readRequest(sidecar, options);
+    // A same-stem sidecar that names another image is not this image's sidecar.
+    if (
+      parsed instanceof ValidationError ||
+      !parsed.image ||
+      resolveSibling(folderOf(sidecar.name), parsed.image) === image.name
+    ) {
+      return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
+    }
+  }
+  const naming = await findNamingSidecar(image, options);
+  if (naming) return naming;
+  if (!hasImageExtension(image.name)) {
+    return { kind: 'wait', reason: 'not an image extension, and no sidecar names it' };
+  }
+  const recipe = await findRecipe(image, options.store);
+  if (recipe) {
+    return {
+      kind: 'job',
+      image,
+      request: recipe,
+      requestKind: 'recipe',
+      parsed: await readRequest(recipe, options),
+    };
+  }
+  return { kind: 'wait', reason: 'no sidecar or recipe yet' };
+}
+
+/** A sidecar in the image's folder whose `image` field names it. */
+async function findNamingSidecar(image: ObjectInfo, options: PairOptions): Promise<Pairing | undefined> {
+  const folder = folderOf(image.name);
+  const siblings = await options.store.list(image.bucket, folder);
+  const sidecars = siblings
+    .filter(
+      (s) => folderOf(s.name) === folder && routeObject(s, { results: { prefix: '' } }).kind === 'sidecar',
+    )
+    .filter((s) => s.name !== `${stemOf(image.name)}.json`)
+    .slice(0, options.maxSidecarScan ?? 50);
+  for (const sidecar of sidecars) {
+    const parsed = await readRequest(sidecar, options);
+    if (
+      !(parsed instanceof ValidationError) &&
+      parsed.image &&
+      resolveSibling(folder, parsed.image) === image.name
+    ) {
+      return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
+    }
+  }
+  return undefined;
+}
+
+/** The nearest `_recipe.json` in the image's folder or an ancestor. */
+export async function findRecipe(image: ObjectInfo, store: ObjectStore): Promise<ObjectInfo | undefined> {
+  let folder = folderOf(image.name);
+  for (;;) {
+    const recipe = await store.stat({ bucket: image.bucket, name: `${folder}${RECIPE_FILE}` });
+    if (recipe) return recipe;
+    if (folder === '') return undefined;
+    folder = folderOf(folder.slice(0, -1));
+  }
+}
+
+/**
+ * Resolves a name relative to a folder, refusing anything that could escape it.
+ * @returns the object name, or a ValidationError saying why it is refused
+ */
+export function resolveSibling(folder: string, relative: string): string | ValidationError {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(relative) || relative.startsWith('/') || relative.includes('\\')) {
+    return new ValidationError('REFERENCE_INVALID', [
+      `"${relative}" must be a name relative to the sidecar's folder`,
+    ]);
+  }
+  const segments = relative.split('/');
+  if (segments.some((s) => s === '..' || s === '.' || s === '')) {
+    return new ValidationError('REFERENCE_INVALID', [
+      `"${relative}" must not contain "..", "." or empty segments`,
+    ]);
+  }
+  return `${folder}${relative}`;
+}

@@ -1,0 +1,67 @@
+import { ValidationError } from '../errors.js';
+import type { Location } from '../lineage/records.js';
+import { resolveSibling } from './pair.js';
+import { isLibraryPath, routeObject } from './route.js';
+
+const isHidden = (name: string) => name.split('/').some((s) => s.startsWith('.'));
+
+/** What reference resolution needs to know. */
+export interface ReferenceContext {
+  /** The bucket the request came from: relative names resolve there. */
+  bucket: string;
+  /** The folder of the sidecar or recipe, ending in `/` (or `''`). */
+  folder: string;
+  /** Buckets that `gs://` references may name (the input bucket is always allowed). */
+  allowedBuckets: readonly string[];
+  /** The request object itself, which may never be used as an image. */
+  requestName: string;
+}
+
+/**
+ * Resolves a stage reference to an object location. Relative names resolve in the
+ * input bucket, relative to the request's folder; `gs://bucket/name` only for allowed
+ * buckets. `..` segments, absolute paths, URLs of any other scheme, JSON files, hidden
+ * files and the request itself are refused: the pipeline never fetches an arbitrary URL
+ * or reads a bucket it was not told to.
+ * @throws ValidationError (REFERENCE_INVALID) saying why
+ */
+export function resolveReference(reference: string, context: ReferenceContext, path: string): Location {
+  let location: Location;
+  const gs = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220})\/(.+)$/i.exec(reference);
+  if (gs) {
+    const [, bucket = '', name = ''] = gs;
+    if (bucket !== context.bucket && !context.allowedBuckets.includes(bucket)) {
+      throw new ValidationError('REFERENCE_INVALID', [
+        `${path}: bucket "${bucket}" is not on the allow-list (REFERENCE_BUCKETS)`,
+      ]);
+    }
+    if (name.split('/').some((s) => s === '..' || s === '.' || s === '')) {
+      throw new ValidationError('REFERENCE_INVALID', [
+        `${path}: "${reference}" must not contain "..", "." or empty segments`,
+      ]);
+    }
+    location = { bucket, name };
+  } else {
+    const resolved = resolveSibling(context.folder, reference);
+    if (resolved instanceof ValidationError) {
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        resolved.issues.map((i) => `${path}: ${i}`),
+      );
+    }
+    location = { bucket: context.bucket, name: resolved };
+  }
+  if (location.bucket === context.bucket && location.name === context.requestName) {
+    throw new ValidationError('REFERENCE_INVALID', [`${path}: a request cannot use itself as an image`]);
+  }
+  const route = routeObject(location, { results: { prefix: '' } });
+  if (
+    route.kind !== 'input' &&
+    !(route.kind === 'ignore' && isLibraryPath(location.name) && !isHidden(location.name))
+  ) {
+    throw new ValidationError('REFERENCE_INVALID', [
+      `${path}: "${reference}" is ${route.kind === 'ignore' ? route.reason : `a ${route.kind}`}, not an image`,
+    ]);
+  }
+  return location;
+}

@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import { type FullRequest, FullRequestSchema, type Request, ShorthandRequestSchema } from './schema.js';
+
+/**
+ * Turns zod issues into lines a person understands, each naming the field path
+ * the way it appears in the JSON (`stages[1].prompt: must be 1–2000 characters`).
+ */
+export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = formatPath(issue.path);
+    const message = issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : issue.message;
+    return path ? `${path}: ${message}` : message;
+  });
+}
+
+function unknownKeys(keys: string[]): string {
+  return `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/**
+ * Validates a parsed sidecar or recipe and normalizes it to the full form.
+ * @param json the parsed JSON value
+ * @returns the request with every stage named (`stage-1`, … when unnamed)
+ * @throws ValidationError (code REQUEST_INVALID) listing every problem with its field path
+ * @example parseRequest({ prompt: 'make it warmer' }).stages[0].prompt // 'make it warmer'
+ */
+export function parseRequest(json: unknown): Request {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ValidationError('REQUEST_INVALID', ['the request must be a JSON object']);
+  }
+  const isFull = 'stages' in json;
+  if (isFull) {
+    const parsed = FullRequestSchema.safeParse(json);
+    if (!parsed.success) throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues));
+    return nameStages(parsed.data);
+  }
+  if (!('prompt' in json)) {
+    throw new ValidationError('REQUEST_INVALID', [
+      'the request needs either "stages" (a list of edits) or "prompt" (the one-stage shorthand)',
+    ]);
+  }
+  const parsed = ShorthandRequestSchema.safeParse(json);
+  if (!parsed.success) throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues));
+  const { version, engine, model, image, output, labels, ...stage } = parsed.data;
+  return nameStages({ version, engine, model, image, output, labels, stages: [stage] });
+}
+
+function nameStages(request: FullRequest): Request {
+  const seen = new Set<string>();
+  const stages = request.stages.map((stage, i) => {
+    const name = (stage.name ?? `stage-${i + 1}`).toLowerCase();
+    if (seen.has(name)) {
+      throw new ValidationError('REQUEST_INVALID', [
+        `stages[${i}].name: "${name}" is used by an earlier stage`,
+      ]);
+    }
+    seen.add(name);
+    return { ...stage, name };
+  });
+  return { ...request, stages };
+}
+
+/**
+ * Decodes and parses the bytes of a sidecar or recipe.
+ * @throws ValidationError with REQUEST_TOO_LARGE, REQUEST_NOT_JSON or REQUEST_INVALID
+ */
+export function decodeRequest(bytes: Buffer, maxBytes: number): Request {
+  if (bytes.length > maxBytes) {
+    throw new ValidationError('REQUEST_TOO_LARGE', [
+      `the request is ${bytes.length} bytes; the limit is ${maxBytes} bytes (MAX_REQUEST_BYTES)`,
+    ]);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new ValidationError('REQUEST_NOT_JSON', ['the request is not valid UTF-8 text'], { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (cause) {
+    throw new ValidationError(
+      'REQUEST_NOT_JSON',
+      [`the request is not valid JSON: ${(cause as Error).message}`],
+      {
+        cause,
+      },
+    );
+  }
+  return parseRequest(json);
+}

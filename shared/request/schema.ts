@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { OutputOptionsSchema } from './output-schema.js';
+
+/** Request format versions this build understands. */
+export const REQUEST_VERSIONS = [1] as const;
+
+export const MAX_STAGES = 10;
+export const MAX_REFERENCES = 13;
+export const MAX_PROMPT_CHARS = 2000;
+
+const PromptSchema = z
+  .string()
+  .trim()
+  .min(1, { error: `must be 1–${MAX_PROMPT_CHARS} characters` })
+  .max(MAX_PROMPT_CHARS, { error: `must be 1–${MAX_PROMPT_CHARS} characters` });
+
+const ClauseListSchema = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(200, { error: 'must be at most 200 characters' }),
+  )
+  .max(20, { error: 'must have at most 20 entries' })
+  .default([]);
+
+const SeedSchema = z
+  .number()
+  .int({ error: 'must be a whole number' })
+  .min(0, { error: 'must be between 0 and 2147483647' })
+  .max(2147483647, { error: 'must be between 0 and 2147483647' });
+
+const ReferenceSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'must name an image' })
+  .max(1024, { error: 'must be at most 1024 characters' });
+
+/** Fields of one edit step. Engine parameters sit beside the prompt. */
+const stageShape = {
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/i, { error: 'must be 1–40 letters, digits or dashes' })
+    .optional(),
+  prompt: PromptSchema,
+  references: z
+    .array(ReferenceSchema)
+    .max(MAX_REFERENCES, { error: `must have at most ${MAX_REFERENCES} images` })
+    .default([]),
+  keep: ClauseListSchema,
+  avoid: ClauseListSchema,
+  seed: SeedSchema.optional(),
+  engine: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  guidanceScale: z
+    .number()
+    .min(0, { error: 'must be between 0 and 30' })
+    .max(30, { error: 'must be between 0 and 30' })
+    .optional(),
+  steps: z
+    .number()
+    .int()
+    .min(1, { error: 'must be between 1 and 150' })
+    .max(150, { error: 'must be between 1 and 150' })
+    .optional(),
+  aspectRatio: z
+    .string()
+    .regex(/^\d{1,2}:\d{1,2}$/, { error: 'must look like "4:5"' })
+    .optional(),
+  imageSize: z.string().min(1).max(8).optional(),
+  temperature: z
+    .number()
+    .min(0, { error: 'must be between 0 and 2' })
+    .max(2, { error: 'must be between 0 and 2' })
+    .optional(),
+  thinkingLevel: z.string().min(1).max(16).optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+};
+
+/** One stage of a request. */
+export const StageSchema = z.strictObject(stageShape);
+
+const commonShape = {
+  version: z.literal(REQUEST_VERSIONS, { error: `must be ${REQUEST_VERSIONS.join(' or ')}` }).default(1),
+  engine: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  image: ReferenceSchema.optional(),
+  output: OutputOptionsSchema,
+  labels: z
+    .record(
+      z.string().regex(/^[a-zA-Z][\w.-]{0,62}$/, { error: 'label keys are 1–63 letters, digits, _ . -' }),
+      z.string().max(256, { error: 'label values are at most 256 characters' }),
+    )
+    .default({}),
+};
+
+/** The full form: `{ "version": 1, "stages": [ … ] }`. */
+export const FullRequestSchema = z.strictObject({
+  ...commonShape,
+  stages: z
+    .array(StageSchema)
+    .min(1, { error: 'must have at least one stage' })
+    .max(MAX_STAGES, { error: `must have at most ${MAX_STAGES} stages` }),
+});
+
+/** The one-stage shorthand: `{ "prompt": "…" }` with stage fields at the top. */
+export const ShorthandRequestSchema = z.strictObject({ ...commonShape, ...stageShape });
+
+export type StageInput = z.output<typeof StageSchema>;
+export type FullRequest = z.output<typeof FullRequestSchema>;
+
+/** A validated request, always in the full form, every stage named. */
+export interface Request extends Omit<FullRequest, 'stages'> {
+  stages: (StageInput & { name: string })[];
+}
