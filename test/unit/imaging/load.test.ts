@@ -234,6 +234,13 @@ describe('loadImage', () => {
     expect((await sharp(loaded.image.data).metadata()).hasProfile).toBe(false);
   });
 
+  it('loads an AVIF', async () => {
+    const avif = await sharp(readFixture('coffee.png')).avif({ effort: 0 }).toBuffer();
+    const loaded = await loadImage(avif, LIMITS);
+    expect(loaded.source.format).toBe('avif');
+    expect(loaded.image).toMatchObject({ mimeType: 'image/png', width: 600, height: 400 });
+  });
+
   it('checks the byte limit before looking at the content', async () => {
     const err = await loadImage(readBadFixture('text.jpg'), { ...LIMITS, maxBytes: 10 }).catch(
       (e: unknown) => e,
