@@ -120,7 +120,13 @@ export function createReplicateApi(options: {
           `Replicate: output ${url} has ${declared} bytes (max ${maxOutputBytes})`,
         );
       }
-      const data = Buffer.from(await res.arrayBuffer());
+      let data: Buffer;
+      try {
+        data = Buffer.from(await res.arrayBuffer());
+      } catch (err) {
+        // The body broke off mid-transfer; a redelivery resumes from the checkpoint and downloads again.
+        throw new TransientError('ENGINE_UNAVAILABLE', `Replicate: ${what} broke off`, { cause: err });
+      }
       if (data.length > maxOutputBytes) {
         throw new EngineError(
           'ENGINE_BAD_OUTPUT',

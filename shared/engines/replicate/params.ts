@@ -60,8 +60,8 @@ export function resolveStage(stage: StagePlan): ResolvedStage {
   const ignored = (param: string) =>
     warnings.push(`${param} is ignored by ${profile.model} (it has no such input)`);
 
+  // Requests always carry a prompt; an upscaler has no use for it, which is no surprise worth a warning.
   if (profile.takesPrompt) input.prompt = stage.prompt;
-  else if (stage.prompt.trim() !== '') ignored('prompt');
 
   if (profile.seedField) {
     if (!Number.isInteger(params.seed) || params.seed < 0 || params.seed > MAX_SEED) {

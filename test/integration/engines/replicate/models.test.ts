@@ -103,7 +103,7 @@ describe('createReplicateEngine', () => {
     it('upscales with real-esrgan: a larger output, cost from predict time', async () => {
       const clock = fakeClock();
       server.script({ predictTime: 4 });
-      const plan = { ...stage(ESRGAN, { extra: { scale: 2 } }), prompt: '' };
+      const plan = { ...stage(ESRGAN, { extra: { scale: 2 } }), prompt: 'Upscale 2x' };
 
       const result = await engineFor(server, clock).edit(
         request(clock, plan, await solid(50, 30, [10, 200, 30])),

@@ -137,12 +137,14 @@ describe('resolveStage', () => {
     );
   });
 
-  it('warns when the upscaler is given a prompt, aspect ratio or guidance, and sends none of them', () => {
+  it('sends the upscaler no prompt, aspect ratio or guidance, warning about the parameters only', () => {
     const resolved = resolveStage(plan('nightmareai/real-esrgan', { aspectRatio: '1:1', guidanceScale: 8 }));
 
     expect(resolved.input).toEqual({ scale: 4, face_enhance: false });
-    expect(resolved.warnings).toHaveLength(3);
-    expect(resolved.warnings.join('\n')).toMatch(/prompt[\s\S]*guidanceScale[\s\S]*aspectRatio/);
+    expect(resolved.warnings).toEqual([
+      'guidanceScale is ignored by nightmareai/real-esrgan (it has no such input)',
+      'aspectRatio is ignored by nightmareai/real-esrgan (it has no such input)',
+    ]);
   });
 
   it('warns when the LoRA model runs without lora_weights', () => {
