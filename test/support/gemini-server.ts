@@ -9,16 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GeminiFault, seededRandom, TRANSIENT_FAULTS } from './gemini-server/faults.js';
 import {
+  checkAuth,
   type GeminiRoute,
   type GoogleErrorReply,
   googleError,
   matchRoute,
   quotaExceeded,
-  retryInfo,
   SERVED_MODELS,
 } from './gemini-server/protocol.js';
-import { renderEdit, renderThought, usageFor } from './gemini-server/render.js';
-import { type ValidRequest, validateRequest } from './gemini-server/validate.js';
+import { replyWith, sendJson } from './gemini-server/reply.js';
+import { validateRequest } from './gemini-server/validate.js';
 
 export { fault, type GeminiFault, seededRandom } from './gemini-server/faults.js';
 
@@ -106,13 +106,13 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
     const answer = (reply: GoogleErrorReply, label = `http ${reply.httpStatus}`) => {
       call.reply = label;
       call.status = reply.httpStatus;
-      _send(res, reply.httpStatus, reply.body, reply.headers);
+      sendJson(res, reply.httpStatus, reply.body, reply.headers);
     };
     if (req.method !== 'POST' || !route) {
       return answer(googleError(404, `Method not found: ${req.method} ${url.pathname}`));
     }
     Object.assign(call, route);
-    const denied = _auth(req, url, route, options.apiKey);
+    const denied = checkAuth(req, url, route, options.apiKey);
     if (denied) return answer(denied);
     if (!SERVED_MODELS[route.model]) {
       return answer(
@@ -147,12 +147,12 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
     if (f.delayMs) await sleep(f.delayMs);
     if (res.destroyed || req.socket.destroyed) return;
     served += 1;
-    await _reply(f, { req, res, route, request: valid, call, n: served });
+    await replyWith(f, { req, res, route, request: valid, call, n: served });
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) _send(res, 500, googleError(500, `test server failure: ${String(err)}`).body);
+      if (!res.headersSent) sendJson(res, 500, googleError(500, `test server failure: ${String(err)}`).body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -175,6 +175,7 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
     },
     reset() {
       calls.length = 0;
+      served = 0;
       queue = [];
       rate = undefined;
       quota = undefined;
@@ -189,128 +190,6 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
 
 // ── internal ──────────────────────────────────────────────────────────────
 
-interface ReplyContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  route: GeminiRoute;
-  request: ValidRequest;
-  call: GeminiServerCall;
-  n: number;
-}
-
-async function _reply(f: GeminiFault, ctx: ReplyContext): Promise<void> {
-  const { res, route, request, call } = ctx;
-  const model = route.model;
-  const done = (body: unknown) => {
-    call.status = 200;
-    _send(res, 200, body);
-  };
-  switch (f.kind) {
-    case 'error': {
-      const details = f.retryDelay ? [retryInfo(f.retryDelay)] : undefined;
-      const reply = googleError(f.status, f.message, details);
-      call.status = f.status;
-      const headers = f.retryAfterSeconds ? { 'retry-after': String(f.retryAfterSeconds) } : undefined;
-      return _send(res, f.status, reply.body, headers);
-    }
-    case 'non-json-error':
-      call.status = f.status;
-      res.writeHead(f.status, { 'content-type': 'text/html; charset=UTF-8' });
-      res.end(f.body ?? `<html><body><h1>${f.status}</h1>That’s an error.</body></html>`);
-      return;
-    case 'drop':
-      ctx.req.socket.destroy();
-      return;
-    case 'malformed-json':
-      call.status = 200;
-      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-      res.end('{"candidates": [{"content": {"parts": [{"inlineData": ');
-      return;
-    case 'blocked':
-      return done({
-        promptFeedback: { blockReason: f.reason, ...(f.message ? { blockReasonMessage: f.message } : {}) },
-        usageMetadata: { promptTokenCount: 300, totalTokenCount: 300 },
-        modelVersion: model,
-        responseId: `resp-${ctx.n}`,
-      });
-    case 'no-parts':
-      return done(_envelope(ctx, { role: 'model' }, f.finishReason ?? 'SAFETY'));
-    case 'text-only':
-      return done(
-        _envelope(ctx, { role: 'model', parts: [{ text: f.text ?? 'I cannot edit this image.' }] }, 'STOP'),
-      );
-    case 'bad-image': {
-      const data = Buffer.from('this is not an image, whatever the mime type says').toString('base64');
-      return done(
-        _envelope(ctx, { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data } }] }, 'STOP'),
-      );
-    }
-    default:
-      break;
-  }
-  const out = await renderEdit(request, model);
-  const parts: unknown[] = [];
-  if (f.kind === 'thoughts') {
-    const thought = (await renderThought(out.width, out.height)).toString('base64');
-    parts.push({ text: 'Considering the composition.', thought: true });
-    for (let i = 0; i < (f.count ?? 2); i++)
-      parts.push({ inlineData: { mimeType: 'image/png', data: thought }, thought: true });
-  }
-  const text = f.kind === 'finish' ? (f.text ?? '') : 'Here is the edited image.';
-  if (text) parts.push({ text });
-  const withImage = f.kind !== 'finish' || f.image === true;
-  if (withImage) {
-    parts.push({
-      inlineData: { mimeType: 'image/png', data: out.data.toString('base64') },
-      thoughtSignature: `sig-${ctx.n}`,
-    });
-  }
-  const finishReason = f.kind === 'finish' ? f.finishReason : 'STOP';
-  return done(_envelope(ctx, { role: 'model', parts }, finishReason));
-}
-
-function _envelope(ctx: ReplyContext, content: unknown, finishReason: string) {
-  return {
-    candidates: [{ content, finishReason, index: 0 }],
-    usageMetadata: usageFor(ctx.request, ctx.route.model),
-    modelVersion: ctx.route.model,
-    responseId: `resp-${ctx.n}`,
-  };
-}
-
-function _auth(
-  req: IncomingMessage,
-  url: URL,
-  route: GeminiRoute,
-  apiKey?: string,
-): GoogleErrorReply | undefined {
-  const key =
-    (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? undefined;
-  const bearer = /^Bearer \S+/i.test(req.headers.authorization ?? '');
-  if (route.backend === 'vertex' && !key && !bearer) {
-    return googleError(
-      401,
-      'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
-    );
-  }
-  if (route.backend === 'gemini-api' && !key) {
-    return googleError(
-      403,
-      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
-    );
-  }
-  if (key && apiKey !== undefined && key !== apiKey) {
-    return googleError(400, 'API key not valid. Please pass a valid API key.', [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'API_KEY_INVALID',
-        domain: 'googleapis.com',
-      },
-    ]);
-  }
-  return undefined;
-}
-
 async function _readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -323,10 +202,4 @@ function _json(raw: string): unknown {
   } catch {
     return raw;
   }
-}
-
-function _send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-  res.end(text);
 }

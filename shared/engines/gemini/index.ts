@@ -3,6 +3,7 @@
  * models ("Nano Banana") through `@google/genai`. See docs/gemini.md.
  */
 import type { GenerateContentConfig, GoogleGenAI, Part } from '@google/genai';
+import { ValidationError } from '../../errors.js';
 import type { Engine, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
 import {
   createGeminiClient,
@@ -111,6 +112,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
           await prepareImage(image, { image: i + 1, maxSide, maxBytes: profile.maxInlineImageBytes }),
         );
       }
+      _checkRequestSize(request.stage, prepared);
       const parts: Part[] = [
         { text: request.stage.prompt },
         ...prepared.map((p) => ({ inlineData: { mimeType: p.mimeType, data: p.data.toString('base64') } })),
@@ -168,6 +170,20 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
 }
 
 // ── internal ──────────────────────────────────────────────────────────────
+
+/** The Gemini API takes up to 100 MB of inline data per request (base64 included). */
+const MAX_INLINE_REQUEST_BYTES = 100 * 1024 * 1024;
+
+function _checkRequestSize(stage: StagePlan, prepared: PreparedImage[]): void {
+  const base64 = prepared.reduce((sum, p) => sum + Math.ceil(p.data.length / 3) * 4, 0);
+  if (base64 > MAX_INLINE_REQUEST_BYTES) {
+    const mb = (base64 / 1024 / 1024).toFixed(1);
+    throw new ValidationError('ENGINE_PARAMETER_INVALID', [
+      `stage ${stage.index} ("${stage.name}"): the ${prepared.length} images come to ${mb} MB encoded, over the 100 MB ` +
+        'a request may carry inline; use fewer references or a smaller maxInputSide',
+    ]);
+  }
+}
 
 function _config(
   plan: GeminiStagePlan,

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /**
  * Wire-level facts of the Gemini `generateContent` protocol that the test server reproduces:
  * routes, Google's JSON error bodies, and the per-model limits the service enforces.
@@ -151,3 +153,40 @@ export const OUTPUT_SIDE: Readonly<Record<string, number>> = {
   '2K': 2048,
   '4K': 4096,
 };
+
+/**
+ * Checks credentials like the services do: the Gemini API wants `x-goog-api-key` (403 without it,
+ * 400 API_KEY_INVALID for a wrong one); Vertex wants a bearer token or an express-mode key (401).
+ */
+export function checkAuth(
+  req: IncomingMessage,
+  url: URL,
+  route: GeminiRoute,
+  apiKey?: string,
+): GoogleErrorReply | undefined {
+  const key =
+    (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? undefined;
+  const bearer = /^Bearer \S+/i.test(req.headers.authorization ?? '');
+  if (route.backend === 'vertex' && !key && !bearer) {
+    return googleError(
+      401,
+      'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+    );
+  }
+  if (route.backend === 'gemini-api' && !key) {
+    return googleError(
+      403,
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+    );
+  }
+  if (key && apiKey !== undefined && key !== apiKey) {
+    return googleError(400, 'API key not valid. Please pass a valid API key.', [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+      },
+    ]);
+  }
+  return undefined;
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { solidImage } from '../../../support/gemini-server/images.js';
+import { fault, type GeminiServer, startGeminiServer } from '../../../support/gemini-server.js';
+
+let server: GeminiServer;
+let png = '';
+
+beforeAll(async () => {
+  server = await startGeminiServer();
+  png = (await solidImage([1, 2, 3], 16, 16)).data.toString('base64');
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+/** The fields of a reply these tests read. */
+interface Reply {
+  error: { code: number; message: string; status: string; details?: unknown[] };
+  candidates: Array<{ content: { parts: Array<Record<string, unknown>> } }>;
+  modelVersion?: string;
+  usageMetadata?: Record<string, unknown>;
+}
+
+const GEMINI = '/v1beta/models/gemini-3.1-flash-image:generateContent';
+const body = (parts: unknown[], generationConfig: object = {}) =>
+  JSON.stringify({ contents: [{ role: 'user', parts }], generationConfig });
+
+async function post(
+  path: string,
+  payload: string,
+  headers: Record<string, string> = { 'x-goog-api-key': 'k' },
+) {
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: payload,
+  });
+  return { status: res.status, headers: res.headers, json: (await res.json()) as Reply };
+}
+
+describe('startGeminiServer (the test server speaks the protocol)', () => {
+  it('refuses a Gemini API call without a key with 403 PERMISSION_DENIED in Google format', async () => {
+    const res = await post(GEMINI, body([{ text: 'x' }]), {});
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({
+      error: {
+        code: 403,
+        message: expect.stringContaining('unregistered callers'),
+        status: 'PERMISSION_DENIED',
+      },
+    });
+  });
+
+  it('refuses a Vertex call without credentials with 401 UNAUTHENTICATED', async () => {
+    const path =
+      '/v1beta1/projects/p/locations/l/publishers/google/models/gemini-3-pro-image:generateContent';
+    expect((await post(path, body([{ text: 'x' }]), {})).json.error.status).toBe('UNAUTHENTICATED');
+  });
+
+  it.each([
+    ['an empty contents', JSON.stringify({ contents: [] })],
+    ['a part with two data fields', body([{ text: 'x', inlineData: { mimeType: 'image/png', data: png } }])],
+    ['bad base64', body([{ inlineData: { mimeType: 'image/png', data: '@@not base64@@' } }])],
+    [
+      'base64 that is not an image',
+      body([{ inlineData: { mimeType: 'image/png', data: 'aGVsbG8gd29ybGQh' } }]),
+    ],
+    ['an unsupported MIME type', body([{ inlineData: { mimeType: 'image/gif', data: png } }])],
+    ['a lowercase imageSize', body([{ text: 'x' }], { imageConfig: { imageSize: '1k' } })],
+    ['not JSON', '{"contents": ['],
+  ])('answers 400 INVALID_ARGUMENT to %s', async (_title, payload) => {
+    const res = await post(GEMINI, payload);
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+  });
+
+  it('sends RetryInfo and Retry-After with a scripted 429', async () => {
+    server.inject(fault.rateLimited('3s'));
+    const res = await post(
+      GEMINI,
+      body([{ text: 'x' }, { inlineData: { mimeType: 'image/png', data: png } }]),
+    );
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(res.json.error).toEqual({
+      code: 429,
+      message: 'Resource has been exhausted (e.g. check quota).',
+      status: 'RESOURCE_EXHAUSTED',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3s' }],
+    });
+  });
+
+  it('answers a valid call with an image part carrying a thought signature, usage and model version', async () => {
+    const res = await post(
+      GEMINI,
+      body([{ text: 'x' }, { inlineData: { mimeType: 'image/png', data: png } }]),
+    );
+    expect(res.status).toBe(200);
+    const parts = res.json.candidates[0]?.content.parts ?? [];
+    expect(parts.at(-1)).toMatchObject({ inlineData: { mimeType: 'image/png' }, thoughtSignature: 'sig-1' });
+    expect(res.json).toMatchObject({
+      modelVersion: 'gemini-3.1-flash-image',
+      usageMetadata: { totalTokenCount: expect.any(Number) },
+    });
+    expect(server.calls[0]).toMatchObject({
+      reply: 'ok',
+      status: 200,
+      model: 'gemini-3.1-flash-image',
+      backend: 'gemini-api',
+    });
+  });
+});
