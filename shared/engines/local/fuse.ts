@@ -76,7 +76,7 @@ export async function placeSubject(
   const top = Math.round(BASELINE * scene.height) - height;
   const shadow = {
     centreX: left + width / 2 - sceneStats.lightBias * width * 0.35,
-    centreY: top + height - Math.max(1, height * 0.015),
+    centreY: top + height,
     radiusX: width * (0.5 + Math.abs(sceneStats.lightBias) * 0.2),
     radiusY: Math.max(2, width * 0.07),
     opacity: Math.min(0.85, 0.6 * strength),

@@ -170,10 +170,10 @@ function _grade(op: OperationName, s: number): { curves?: ChannelCurves; saturat
     case 'look-portra-400':
       return {
         curves: chainCurves(
-          chainCurves(temperatureCurves(0.35 * s), allChannels(contrastCurve(-0.4 * s))),
+          chainCurves(temperatureCurves(0.8 * s), allChannels(contrastCurve(-0.4 * s))),
           allChannels(matteCurve(0.35 * s)),
         ),
-        saturation: Math.max(0, 1 - 0.12 * s),
+        saturation: Math.max(0, 1 - 0.05 * s),
       };
     case 'look-velvia':
       return {
