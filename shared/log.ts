@@ -1,6 +1,7 @@
 /**
  * Structured logging: one JSON line per event in the Cloud Logging format
- * (`severity`, `message`, fields) in the cloud, readable lines in a terminal.
+ * (`severity`, `message`, `time`, fields, trace correlation) in the cloud, readable
+ * lines in a terminal.
  */
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -8,8 +9,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const SEVERITY: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 
+/** Special fields of Cloud Logging's structured logs (cloud.google.com/logging/docs/structured-logging). */
+export const TRACE_FIELD = 'logging.googleapis.com/trace';
+export const SPAN_FIELD = 'logging.googleapis.com/spanId';
+export const SAMPLED_FIELD = 'logging.googleapis.com/trace_sampled';
+export const LABELS_FIELD = 'logging.googleapis.com/labels';
+
 export type LogFields = Record<string, unknown>;
 
+/** A structured logger. */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -25,6 +33,8 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go (default: stdout for info and below, stderr above). */
   write?: (line: string, level: LogLevel) => void;
+  /** The clock for the `time` field of JSON lines (default: the system clock). */
+  now?: () => Date;
 }
 
 /**
@@ -40,16 +50,11 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
     });
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(level) < min) return;
-    const all = { ...base, ...fields };
-    if (options.format === 'json') {
-      write(JSON.stringify({ severity: SEVERITY[level], message, ...all }), level);
-    } else {
-      const extras = Object.entries(all)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-        .join(' ');
-      write(`${level.padEnd(5)} ${message}${extras ? `  ${extras}` : ''}`, level);
-    }
+    const time = options.now?.() ?? new Date();
+    write(
+      formatLogLine({ format: options.format, level, message, fields: { ...base, ...fields }, time }),
+      level,
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -60,6 +65,100 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
   };
 }
 
+/** One event to format. */
+export interface LogEvent {
+  format: 'json' | 'text';
+  level: LogLevel;
+  message: string;
+  fields: LogFields;
+  time: Date;
+}
+
+/**
+ * Formats one event as one line. JSON: Cloud Logging's special fields (`severity`, `message`,
+ * `time`, `logging.googleapis.com/trace`, …) with the other fields beside them, a string
+ * `jobId` also copied into `logging.googleapis.com/labels` so that a job's lines can be
+ * filtered on; errors become `{ name, message, code, stack }`. Text: `level message  key=value …`.
+ * @example formatLogLine({ format: 'json', level: 'warn', message: 'job failed', fields: { jobId: 'j1' }, time })
+ * // '{"severity":"WARNING","message":"job failed","time":"…","jobId":"j1","logging.googleapis.com/labels":{"jobId":"j1"}}'
+ */
+export function formatLogLine(event: LogEvent): string {
+  const fields = Object.fromEntries(
+    Object.entries(event.fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Error ? _errorFields(v) : v]),
+  );
+  if (event.format === 'json') {
+    const labels = typeof fields.jobId === 'string' ? { [LABELS_FIELD]: { jobId: fields.jobId } } : {};
+    return _stringify({
+      severity: SEVERITY[event.level],
+      message: event.message,
+      time: event.time.toISOString(),
+      ...fields,
+      ...labels,
+    });
+  }
+  const extras = Object.entries(fields)
+    .filter(([k]) => k !== SPAN_FIELD && k !== SAMPLED_FIELD)
+    .map(([k, v]) => (k === TRACE_FIELD ? ['trace', String(v).split('/').pop()] : [k, v]))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : _stringify(v)}`)
+    .join(' ');
+  return `${event.level.padEnd(5)} ${event.message}${extras ? `  ${extras}` : ''}`;
+}
+
+/** A parsed W3C `traceparent` header. */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?$/;
+
+/**
+ * Parses a W3C Trace Context `traceparent` (`00-<trace id>-<span id>-<flags>`), as carried by
+ * HTTP requests and by CloudEvents' distributed-tracing extension.
+ * @returns the context, or undefined when the value is absent or invalid (all-zero ids, version ff)
+ */
+export function parseTraceparent(value: string | undefined): TraceContext | undefined {
+  const m = TRACEPARENT.exec(value?.trim().toLowerCase() ?? '');
+  if (!m) return undefined;
+  const [, version, traceId = '', spanId = '', flags = '00'] = m;
+  if (version === 'ff' || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  if (version === '00' && m[0].length !== 55) return undefined;
+  return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
+}
+
+/**
+ * The fields that correlate log lines with a trace in Cloud Logging. The trace needs the
+ * project: `projects/<project>/traces/<trace id>`.
+ * @returns the trace, span and sampled fields, or `{}` when either input is missing or invalid
+ * @example logger.child({ jobId, ...traceFields({ traceparent: event.traceparent, projectId }) })
+ */
+export function traceFields(options: {
+  traceparent?: string | undefined;
+  projectId?: string | undefined;
+}): LogFields {
+  const trace = parseTraceparent(options.traceparent);
+  if (!trace || !options.projectId) return {};
+  return {
+    [TRACE_FIELD]: `projects/${options.projectId}/traces/${trace.traceId}`,
+    [SPAN_FIELD]: trace.spanId,
+    [SAMPLED_FIELD]: trace.sampled,
+  };
+}
+
+/**
+ * The log format when none is configured: text for a person at a terminal, JSON otherwise
+ * (Cloud Functions and Cloud Run read structured JSON from stdout).
+ */
+export function resolveLogFormat(options: {
+  format?: 'json' | 'text' | undefined;
+  isTTY: boolean;
+}): 'json' | 'text' {
+  return options.format ?? (options.isTTY ? 'text' : 'json');
+}
+
 /** A logger that drops everything (for tests and benchmarks). */
 export const silentLogger: Logger = {
   debug() {},
@@ -68,3 +167,24 @@ export const silentLogger: Logger = {
   error() {},
   child: () => silentLogger,
 };
+
+// ── internal ──────────────────────────────────────────────────────────────
+
+function _errorFields(err: Error): Record<string, unknown> {
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, message: err.message, ...(code !== undefined ? { code } : {}), stack: err.stack };
+}
+
+/** JSON.stringify that survives bigints and cycles: a log line must never throw. */
+function _stringify(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Error) return _errorFields(v);
+    if (typeof v === 'object' && v !== null) {
+      if (seen.has(v)) return '[repeated]';
+      seen.add(v);
+    }
+    return v;
+  });
+}
