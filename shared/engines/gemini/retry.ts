@@ -118,13 +118,18 @@ export async function withGeminiRetries<T>(
           },
         );
       }
-      const wait = _backoff(n, isTransient(err) ? err.retryAfterMs : undefined, policy, clock.random);
-      if (
-        wait > policy.maxDelayMs ||
-        clock.now() + wait + policy.minAttemptMs > (deadline ?? Number.POSITIVE_INFINITY)
-      ) {
+      const retryAfterMs = isTransient(err) ? err.retryAfterMs : undefined;
+      if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) {
+        throw new TransientError(
+          'ENGINE_UNAVAILABLE',
+          `Gemini ${model} asks to wait ${retryAfterMs} ms, longer than the ${policy.maxDelayMs} ms the engine waits; last: ${err.message}`,
+          { cause: err, retryAfterMs, details: { attempts: n, failures } },
+        );
+      }
+      const wait = _backoff(n, retryAfterMs, policy, clock.random);
+      if (clock.now() + wait + policy.minAttemptMs > (deadline ?? Number.POSITIVE_INFINITY)) {
         if (!isTransient(err)) throw err;
-        throw outOfTime(err, `the service asks to wait ${wait} ms, more than the budget allows`);
+        throw outOfTime(err, `a wait of ${wait} ms would leave too little time for another attempt`);
       }
       failure.delayMs = wait;
       try {
@@ -137,8 +142,8 @@ export async function withGeminiRetries<T>(
 }
 
 /**
- * The wait before attempt `n + 1`: the service's RetryInfo delay (plus up to 10 % jitter) when it
- * gave one, otherwise full jitter over `base · 2^(n-1)` capped at `maxDelayMs`.
+ * The wait before attempt `n + 1`: the service's RetryInfo delay (plus up to 10 % jitter, within
+ * `maxDelayMs`) when it gave one, otherwise full jitter over `base · 2^(n-1)` capped at `maxDelayMs`.
  */
 function _backoff(
   n: number,
@@ -146,7 +151,12 @@ function _backoff(
   policy: GeminiRetryPolicy,
   random: () => number,
 ) {
-  if (retryAfterMs !== undefined) return Math.round(retryAfterMs * (1 + 0.1 * random()));
+  if (retryAfterMs !== undefined) {
+    return Math.max(
+      retryAfterMs,
+      Math.min(policy.maxDelayMs, Math.round(retryAfterMs * (1 + 0.1 * random()))),
+    );
+  }
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
   return Math.round(random() * cap);
 }

@@ -75,6 +75,18 @@ describe('withGeminiRetries', () => {
     expect(c.sleeps).toEqual([7000]);
   });
 
+  it('does not wait longer than maxDelayMs: a longer RetryInfo delay is handed back at once', async () => {
+    const c = fakeClock(() => 0.9);
+    const { fn, seen } = failing(unavailable(90_000), unavailable(60_000));
+    const err = await withGeminiRetries(fn, { policy, clock: c.clock, model: 'm' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err).toMatchObject({ code: 'ENGINE_UNAVAILABLE', retryAfterMs: 90_000 });
+    expect(seen).toHaveLength(1);
+    const capped = failing(unavailable(60_000));
+    await withGeminiRetries(capped.fn, { policy, clock: c.clock, model: 'm' });
+    expect(c.sleeps).toEqual([60_000]);
+  });
+
   it('gives up after maxAttempts with a TransientError ENGINE_UNAVAILABLE', async () => {
     const c = fakeClock();
     const { fn, seen } = failing(...Array.from({ length: 5 }, () => unavailable()));
