@@ -1,6 +1,6 @@
 import { FieldValue, type Firestore, Timestamp } from '@google-cloud/firestore';
 import type { LineageStore } from './lineage-store.js';
-import type { AssetRecord, AttemptRecord, JobRecord, StageRecord } from './records.js';
+import type { AssetRecord, AttemptRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
 export const FIRESTORE_LINEAGE_KIND = 'firestore';
 
@@ -24,6 +24,7 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
   const prefix = options.prefix ?? '';
   const jobs = () => db.collection(`${prefix}jobs`);
   const assets = () => db.collection(`${prefix}assets`);
+  const stageCache = () => db.collection(`${prefix}stageCache`);
 
   async function createOnly(ref: FirebaseFirestore.DocumentReference, data: object): Promise<boolean> {
     try {
@@ -69,6 +70,15 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
     async getAsset(assetId) {
       const snap = await assets().doc(assetId).get();
       return snap.exists ? (fromFirestore(snap.data()) as AssetRecord) : undefined;
+    },
+
+    async getCachedStage(key) {
+      const snap = await stageCache().doc(key).get();
+      return snap.exists ? (fromFirestore(snap.data()) as CachedStage) : undefined;
+    },
+
+    async putCachedStage(entry) {
+      await createOnly(stageCache().doc(entry.key), entry);
     },
 
     async listJobs(filter) {

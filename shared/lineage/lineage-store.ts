@@ -1,4 +1,4 @@
-import type { AssetRecord, AttemptRecord, JobRecord, StageRecord } from './records.js';
+import type { AssetRecord, AttemptRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
 /**
  * The LineageStore port. Conditional writes are create-only: they are the one
@@ -21,6 +21,10 @@ export interface LineageStore {
   /** Creates the asset or merges `derivedFrom` into an existing one. */
   putAsset(asset: AssetRecord): Promise<void>;
   getAsset(assetId: string): Promise<AssetRecord | undefined>;
+  /** A stage output computed before with exactly the same inputs, prompt, engine, model and parameters. */
+  getCachedStage(key: string): Promise<CachedStage | undefined>;
+  /** Records a computed stage output in the cache (the first entry for a key stays). */
+  putCachedStage(entry: CachedStage): Promise<void>;
   /** Jobs, newest first, optionally only those of one source image (`bucket/name`). */
   listJobs(filter?: { sourceKey?: string; limit?: number }): Promise<JobRecord[]>;
 }

@@ -1,5 +1,5 @@
 import type { LineageStore } from './lineage-store.js';
-import type { AssetRecord, JobRecord, StageRecord } from './records.js';
+import type { AssetRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
 export const MEMORY_LINEAGE_KIND = 'memory';
 
@@ -12,6 +12,7 @@ export function createMemoryLineageStore(): LineageStore {
   const stages = new Map<string, Map<number, StageRecord>>();
   const attempts = new Set<string>();
   const assets = new Map<string, AssetRecord>();
+  const cache = new Map<string, CachedStage>();
 
   return {
     async createJob(job) {
@@ -57,6 +58,13 @@ export function createMemoryLineageStore(): LineageStore {
     async getAsset(assetId) {
       const asset = assets.get(assetId);
       return asset && structuredClone(asset);
+    },
+    async getCachedStage(key) {
+      const entry = cache.get(key);
+      return entry && structuredClone(entry);
+    },
+    async putCachedStage(entry) {
+      if (!cache.has(entry.key)) cache.set(entry.key, structuredClone(entry));
     },
     async listJobs(filter) {
       const all = [...jobs.values()]

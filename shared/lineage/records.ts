@@ -68,6 +68,8 @@ export interface JobRecord {
   error?: JobError | undefined;
   outputs?: OutputRecord[] | undefined;
   costUsd?: number | undefined;
+  /** What the stage cache and pins saved this job. */
+  savings?: { engineCallsAvoided: number; savedUsd: number } | undefined;
   /** Engine checkpoints by stage index (e.g. a remote prediction id), for resuming. */
   checkpoints?: Record<string, Record<string, unknown>> | undefined;
   /** The earlier job on the same image, when this one is a revision. */
@@ -98,6 +100,56 @@ export interface StageRecord {
   usage?: Record<string, number> | undefined;
   costUsd?: number | undefined;
   details?: Record<string, unknown> | undefined;
+  /** The content address of this stage in the stage cache. */
+  cacheKey?: string | undefined;
+  /** Set when the chosen output was reused rather than computed. */
+  reusedFrom?: ReuseRecord | undefined;
+  /** Every variant, when the stage asked for more than one; the fields above describe the chosen one. */
+  variants?: VariantRecord[] | undefined;
+  /** Which variant the next stage continues from (1 unless pinned). */
+  chosenVariant?: number | undefined;
+}
+
+/** One of several outputs of a stage that asked for `variants`. */
+export interface VariantRecord {
+  variant: number;
+  seed: number;
+  outputAssetId: string;
+  output: Location;
+  width: number;
+  height: number;
+  bytes: number;
+  costUsd?: number | undefined;
+  reusedFrom?: ReuseRecord | undefined;
+}
+
+/** Where a stage output came from when no engine was called for it. */
+export interface ReuseRecord {
+  /** `cache`: an identical stage ran before; `pin`: the request said `from`; `storage`: an interrupted attempt stored it. */
+  via: 'cache' | 'pin' | 'storage';
+  jobId: string;
+  stage: number;
+  variant?: number | undefined;
+  /** What the original engine call cost, now saved. */
+  savedUsd?: number | undefined;
+}
+
+/** `stageCache/{key}`: a computed stage output, addressed by everything that determines it. */
+export interface CachedStage {
+  key: string;
+  engine: string;
+  model: string;
+  outputAssetId: string;
+  output: Location;
+  mimeType: string;
+  width: number;
+  height: number;
+  bytes: number;
+  jobId: string;
+  stage: number;
+  variant: number;
+  costUsd?: number | undefined;
+  createdAt: Date;
 }
 
 /** `jobs/{jobId}/attempts/{n}`: created once per attempt; the create-only write is the fence. */

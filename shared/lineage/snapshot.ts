@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { type Firestore, Timestamp } from '@google-cloud/firestore';
 
 /** Collections (and the subcollections of each document) a snapshot covers. */
-const TREE: Record<string, string[]> = { jobs: ['stages', 'attempts'], assets: [] };
+const TREE: Record<string, string[]> = { jobs: ['stages', 'attempts'], assets: [], stageCache: [] };
 
 interface SnapshotDoc {
   path: string;

@@ -1,3 +1,4 @@
+import { describeError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 
@@ -50,12 +51,83 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
  * @returns false when a later attempt has taken over
  */
 export async function renewLease(deps: PipelineDeps, jobId: string, attempt: number): Promise<boolean> {
-  const job = await deps.lineage.getJob(jobId);
-  if (!job || job.attempt !== attempt || job.status !== 'running') return false;
+  if (!(await ownsJob(deps, jobId, attempt))) return false;
   const now = nowOf(deps);
   await deps.lineage.updateJob(jobId, {
     leaseExpiresAt: new Date(now + deps.config.timing.leaseMs),
     updatedAt: new Date(now),
   });
   return true;
+}
+
+/**
+ * @returns true while `attempt` is the job's current attempt and the job is still running:
+ *   the check every write of an attempt makes before it changes the job record
+ */
+export async function ownsJob(deps: PipelineDeps, jobId: string, attempt: number): Promise<boolean> {
+  const job = await deps.lineage.getJob(jobId);
+  return !!job && job.attempt === attempt && job.status === 'running';
+}
+
+/** A running lease heartbeat (see {@link keepLease}). */
+export interface LeaseKeeper {
+  /** Aborted when a renewal finds that a later attempt took the job over. */
+  readonly signal: AbortSignal;
+  /** true once a renewal found the job taken over (or finished) by someone else. */
+  readonly lost: boolean;
+  /** Stops renewing; waits for a renewal in flight. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Renews the lease of a claimed attempt every `leaseMs / 3` (or `everyMs`) while the
+ * attempt works, so that a slow but live attempt is never taken over. A renewal that
+ * finds a later attempt in charge aborts `signal` (engines stop their calls) and stops.
+ * A failed renewal (Firestore unreachable) is logged and retried at the next tick; it
+ * never rejects.
+ * @example
+ * const lease = keepLease(deps, { jobId, attempt, log });
+ * try { await work(lease.signal); } finally { await lease.stop(); }
+ */
+export function keepLease(
+  deps: PipelineDeps,
+  options: { jobId: string; attempt: number; log: PipelineDeps['log']; everyMs?: number },
+): LeaseKeeper {
+  const controller = new AbortController();
+  const everyMs = options.everyMs ?? Math.max(100, Math.floor(deps.config.timing.leaseMs / 3));
+  let lost = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    try {
+      if (await renewLease(deps, options.jobId, options.attempt)) return;
+      lost = true;
+      clearInterval(timer);
+      options.log.warn('lease lost to a later attempt; stopping', { attempt: options.attempt });
+      controller.abort(new SupersededError(options.jobId, options.attempt));
+    } catch (err) {
+      options.log.warn('lease renewal failed; retrying at the next tick', { reason: describeError(err) });
+    }
+  };
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(tick);
+  }, everyMs);
+  timer.unref();
+  return {
+    signal: controller.signal,
+    get lost() {
+      return lost;
+    },
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}
+
+/** Thrown when a later attempt has taken the job over: this attempt must stop writing. */
+export class SupersededError extends Error {
+  constructor(jobId: string, attempt: number) {
+    super(`job ${jobId}: attempt ${attempt} was superseded by a later attempt`);
+    this.name = 'SupersededError';
+  }
 }

@@ -31,6 +31,11 @@ async function createOrKeep(
   }
 }
 
+/** Outputs an interrupted attempt of this very job stored are not savings. */
+function isOwnRecovery(reuse: { via: string }): boolean {
+  return reuse.via === 'storage';
+}
+
 /** Engines whose edits are made by a generative model (for IPTC digital source type). */
 const LOCAL_ENGINES = new Set(['local']);
 
@@ -99,11 +104,15 @@ export async function finalizeJob(
   if (request.output.compareSheet) {
     const sheet = await renderCompareSheet([
       { label: 'original', caption: source.location.name, image: source.image },
-      ...stages.map((s) => ({
-        label: `${s.record.index} · ${s.record.name}`,
-        caption: shortCaption(s.record.rawPrompt),
-        image: s.image,
-      })),
+      ...stages.flatMap((s) =>
+        s.variantImages.map((image, k) => ({
+          label: `${s.record.index} · ${s.record.name}${s.variantImages.length > 1 ? ` · v${k + 1}${k + 1 === (s.record.chosenVariant ?? 1) ? ' ✓' : ''}` : ''}`,
+          caption: shortCaption(
+            s.record.rawPrompt || (s.record.reusedFrom ? `from job ${s.record.reusedFrom.jobId}` : ''),
+          ),
+          image,
+        })),
+      ),
     ]);
     const location = { bucket: deps.results.bucket, name: `${ctx.prefix}${COMPARE_FILE}` };
     await createOrKeep(ctx, location, sheet, {
@@ -114,9 +123,15 @@ export async function finalizeJob(
   }
   if (!request.output.keepIntermediates) {
     // The stage outputs were the resume points; once the final outputs exist they may go.
-    for (const s of stages) await deps.store.delete(s.record.output);
-  } else {
+    // Outputs reused from other jobs (cache, pins) are theirs, never deleted here.
     for (const s of stages) {
+      for (const v of s.record.variants ?? [s.record]) {
+        if (v.output.bucket === deps.results.bucket && v.output.name.startsWith(ctx.prefix))
+          await deps.store.delete(v.output);
+      }
+    }
+  } else {
+    for (const s of stages.filter((st) => st.record.output.name.startsWith(ctx.prefix))) {
       outputs.push({
         ...s.record.output,
         role: `stage-${s.record.index}`,
@@ -130,6 +145,13 @@ export async function finalizeJob(
   }
   const warnings = [...new Set([...source.loaded.warnings, ...stages.flatMap((s) => s.record.warnings)])];
   const costUsd = stages.reduce((sum, s) => sum + (s.record.costUsd ?? 0), 0);
+  const reused = stages
+    .flatMap((s) => (s.record.variants ?? [s.record]).map((v) => v.reusedFrom))
+    .filter((r) => r && !isOwnRecovery(r));
+  const savings = {
+    engineCallsAvoided: reused.length,
+    savedUsd: reused.reduce((sum, r) => sum + (r?.savedUsd ?? 0), 0),
+  };
   const allTimings = { ...timings, finalizeMs: nowOf(deps) - started, totalMs: nowOf(deps) - ctx.startedAt };
   const manifest = buildManifest({
     ctx,
@@ -155,6 +177,7 @@ export async function finalizeJob(
     warnings,
     timings: allTimings,
     costUsd,
+    savings,
     finishedAt: new Date(nowOf(deps)),
     updatedAt: new Date(nowOf(deps)),
     leaseExpiresAt: new Date(nowOf(deps)),

@@ -8,7 +8,7 @@ import {
 import type { JobError, JobRecord, OutputRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
 import type { ObjectInfo } from '../storage/object-store.js';
-import { claimJob } from './claim.js';
+import { claimJob, keepLease, ownsJob, SupersededError } from './claim.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { failJob } from './fail.js';
 import { jobIdFor } from './identity.js';
@@ -17,7 +17,6 @@ import { jobPrefix } from './layout.js';
 import { pairObject, refOf } from './pair.js';
 import { routeObject } from './route.js';
 import { runJob } from './run-job.js';
-import { SupersededError } from './run-stages.js';
 
 /** An object arrival, from a CloudEvent or a folder scan. */
 export interface ObjectEvent {
@@ -75,6 +74,9 @@ export async function handleObject(
     generation: event.generation,
   });
   if (!arrival) return ignored(log, 'the object was overwritten or deleted since the event');
+  // The event may carry no metadata; the stored object says whether the pipeline wrote it.
+  const stored = routeObject(arrival, { results: deps.results });
+  if (stored.kind === 'ignore') return ignored(log, stored.reason);
   const pairing = await pairObject(arrival, {
     store: deps.store,
     maxRequestBytes: deps.config.limits.maxRequestBytes,
@@ -177,13 +179,21 @@ async function startJob(
     startedAt: now,
   };
   log.info('job started', { attempt: claim.attempt });
+  const lease = keepLease(deps, { jobId: id, attempt: claim.attempt, log });
+  ctx.signal = lease.signal;
   try {
     if (inputs.parsed instanceof PermanentError) throw inputs.parsed;
     const outputs = await runJob(ctx, inputs.parsed);
     log.info('job succeeded', { prefix, outputs: outputs.length });
     return { kind: 'succeeded', jobId: id, prefix, outputs };
   } catch (err) {
-    if (err instanceof SupersededError) {
+    await lease.stop();
+    // Fencing: only the current attempt may end the job, whatever this one ran into.
+    if (
+      err instanceof SupersededError ||
+      lease.lost ||
+      !(await ownsJob(deps, id, claim.attempt).catch(() => true))
+    ) {
       log.warn('a later attempt took the job over; stopping', { attempt: claim.attempt });
       return { kind: 'duplicate', jobId: id, status: 'running' };
     }
@@ -191,6 +201,8 @@ async function startJob(
       return failed(deps, log, { ...base, error: err, attempt: claim.attempt, stage: stageOf(err) });
     }
     return retryLater(deps, ctx, err);
+  } finally {
+    await lease.stop();
   }
 }
 

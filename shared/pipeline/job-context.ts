@@ -12,6 +12,8 @@ export interface JobContext {
   log: Logger;
   /** Epoch ms after which no new engine call may start. */
   deadline: number;
+  /** Aborted when a later attempt takes the job over (engines stop their calls). */
+  signal?: AbortSignal | undefined;
   image?: ObjectInfo | undefined;
   request: ObjectInfo;
   /** Where every file of the job goes (ends in `/`). */

@@ -4,6 +4,7 @@ import { hashBytes, type LoadedImage, loadImage } from '../imaging/index.js';
 import type { Location } from '../lineage/records.js';
 import { ObjectNotFoundError, ObjectTooLargeError } from '../storage/object-store.js';
 import type { JobContext } from './job-context.js';
+import { OUTPUT_MARKER } from './route.js';
 
 /** An input image, read, checked, normalized and recorded as an asset. */
 export interface LoadedAsset {
@@ -25,6 +26,7 @@ export async function loadAsset(
   path: string,
 ): Promise<LoadedAsset> {
   const { store, lineage, config } = ctx.deps;
+  if (role === 'reference') await refuseOwnOutput(ctx, location, path);
   let bytes: Buffer;
   try {
     bytes = await store.read(location, { maxBytes: config.limits.maxInputBytes });
@@ -72,6 +74,21 @@ export async function loadAsset(
     createdAt: new Date(ctx.deps.now?.() ?? Date.now()),
   });
   return { assetId, location: { bucket: location.bucket, name: location.name }, image: loaded.image, loaded };
+}
+
+/**
+ * A reference may not be something the pipeline wrote (an edit feeding on its own results
+ * would be recursive): objects carrying the output marker, or inside the results prefix.
+ */
+async function refuseOwnOutput(ctx: JobContext, location: Location, path: string): Promise<void> {
+  const { results } = ctx.deps;
+  const inResults = location.bucket === results.bucket && location.name.startsWith(results.prefix);
+  const info = inResults ? undefined : await ctx.deps.store.stat(location);
+  if (inResults || info?.metadata[OUTPUT_MARKER] === 'true') {
+    throw new ValidationError('REFERENCE_INVALID', [
+      `${path}: "${location.bucket}/${location.name}" is an output of the pipeline; references must be source images`,
+    ]);
+  }
 }
 
 /** Loads each distinct reference once, in first-use order. */

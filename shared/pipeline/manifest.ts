@@ -23,6 +23,7 @@ export function buildManifest(options: {
   warnings: string[];
   timings: Record<string, number>;
   costUsd: number;
+  savings: { engineCallsAvoided: number; savedUsd: number };
 }): Record<string, unknown> {
   const { ctx, request, source, stages } = options;
   const job: JobRecord = ctx.job;
@@ -31,6 +32,7 @@ export function buildManifest(options: {
     jobId: job.id,
     status: 'succeeded',
     attempt: ctx.attempt,
+    previousJobId: job.previousJobId,
     createdAt: job.createdAt.toISOString(),
     finishedAt: new Date(ctx.deps.now?.() ?? Date.now()).toISOString(),
     inputs: {
@@ -70,10 +72,14 @@ export function buildManifest(options: {
       warnings: record.warnings,
       usage: record.usage,
       costUsd: record.costUsd,
+      reusedFrom: record.reusedFrom,
+      variants: record.variants,
+      chosenVariant: record.chosenVariant,
     })),
     outputs: options.outputs,
     warnings: options.warnings,
     timings: options.timings,
     costUsd: options.costUsd,
+    savings: options.savings,
   };
 }

@@ -72,32 +72,55 @@ async function pairSidecar(sidecar: ObjectInfo, options: PairOptions): Promise<P
     const found = await options.store.stat({ bucket: sidecar.bucket, name: named });
     candidates = found ? [found] : [];
     if (!found) return { kind: 'wait', reason: `the image "${named}" named by the sidecar has not arrived` };
+    const route = routeObject(found, { results: { prefix: '' } });
+    if (route.kind !== 'input') {
+      // Never a sidecar, a recipe, a hidden or library file, or an output of the pipeline.
+      const what = route.kind === 'ignore' ? route.reason : `a ${route.kind}`;
+      return {
+        kind: 'invalid',
+        request: sidecar,
+        error: new ValidationError('REFERENCE_INVALID', [
+          `image: "${parsed.image}" is ${what}, not an input image`,
+        ]),
+      };
+    }
   } else {
-    const stem = stemOf(sidecar.name);
-    const siblings = await options.store.list(sidecar.bucket, `${stem}.`);
-    candidates = siblings.filter(
-      (s) =>
-        stemOf(s.name) === stem &&
-        s.name !== sidecar.name &&
-        routeObject(s, { results: { prefix: '' } }).kind === 'input',
-    );
+    candidates = await sameStemInputs(sidecar, options.store);
   }
   if (candidates.length === 0) {
     if (parsed instanceof ValidationError) return { kind: 'invalid', request: sidecar, error: parsed };
     return { kind: 'wait', reason: `no image named "${baseName(stemOf(sidecar.name))}.*" has arrived` };
   }
-  if (candidates.length > 1) {
-    const names = candidates.map((c) => `"${baseName(c.name)}"`).join(', ');
-    return {
-      kind: 'invalid',
-      request: sidecar,
-      error: new ValidationError('REQUEST_INVALID', [
-        `image: several files match the sidecar (${names}); name one with "image"`,
-      ]),
-    };
-  }
+  if (candidates.length > 1) return ambiguous(sidecar, candidates);
   const image = candidates[0] as ObjectInfo;
   return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
+}
+
+/** Inputs other than the sidecar that share its stem (`photo.jpg`, `photo.png` for `photo.json`). */
+async function sameStemInputs(sidecar: ObjectInfo, store: ObjectStore): Promise<ObjectInfo[]> {
+  const stem = stemOf(sidecar.name);
+  const siblings = await store.list(sidecar.bucket, `${stem}.`);
+  return siblings.filter(
+    (s) =>
+      stemOf(s.name) === stem &&
+      s.name !== sidecar.name &&
+      routeObject(s, { results: { prefix: '' } }).kind === 'input',
+  );
+}
+
+/**
+ * Several images match a sidecar that names none. The failure belongs to the sidecar
+ * alone (no image in the job id), so every arrival of the group ends in the same job.
+ */
+function ambiguous(sidecar: ObjectInfo, candidates: ObjectInfo[]): Pairing {
+  const names = candidates.map((c) => `"${baseName(c.name)}"`).join(', ');
+  return {
+    kind: 'invalid',
+    request: sidecar,
+    error: new ValidationError('REFERENCE_INVALID', [
+      `image: several files match the sidecar (${names}); name one with "image"`,
+    ]),
+  };
 }
 
 async function pairInput(image: ObjectInfo, options: PairOptions): Promise<Pairing> {
@@ -105,6 +128,10 @@ async function pairInput(image: ObjectInfo, options: PairOptions): Promise<Pairi
   const sidecar = await options.store.stat({ bucket: image.bucket, name: `${stem}.json` });
   if (sidecar) {
     const parsed = await readRequest(sidecar, options);
+    if (!(parsed instanceof ValidationError) && !parsed.image) {
+      const matching = await sameStemInputs(sidecar, options.store);
+      if (matching.length > 1) return ambiguous(sidecar, matching);
+    }
     // A same-stem sidecar that names another image is not this image's sidecar.
     if (
       parsed instanceof ValidationError ||

@@ -17,6 +17,23 @@ export interface PlannedStage {
   references: Location[];
   /** Lint and engine warnings. */
   warnings: string[];
+  /** One seed per variant; the first is the stage's seed. */
+  seeds: number[];
+  /** How the seed was chosen. */
+  seedSource: 'request' | 'inherited' | 'drawn';
+  /** Set when the stage continues from an earlier job's result instead of editing. */
+  from?: { job: string; stage: number; variant: number } | undefined;
+}
+
+/** What a revision inherits from the previous job on the same image. */
+export interface Inheritance {
+  /** Seeds the previous job's stages ran with, by stage name. */
+  seeds: Map<string, number>;
+}
+
+/** Seeds of a stage's variants: distinct, derived from the stage seed. */
+export function variantSeeds(seed: number, variants: number): number[] {
+  return Array.from({ length: variants }, (_, k) => (seed + k * 7919) % 2147483648);
 }
 
 /**
@@ -25,7 +42,7 @@ export interface PlannedStage {
  * that some later stage would refuse.
  * @throws PermanentError (ENGINE_UNKNOWN) or ValidationError from the engines
  */
-export function planStages(ctx: JobContext, request: Request): PlannedStage[] {
+export function planStages(ctx: JobContext, request: Request, inherited?: Inheritance): PlannedStage[] {
   const { deps } = ctx;
   return request.stages.map((stage, i) => {
     const index = i + 1;
@@ -49,6 +66,19 @@ export function planStages(ctx: JobContext, request: Request): PlannedStage[] {
         `stages[${i}].references[${r}]`,
       ),
     );
+    const inheritedSeed = inherited?.seeds.get(stage.name);
+    const seedSource =
+      typeof stage.seed === 'number'
+        ? 'request'
+        : stage.seed !== 'random' && inheritedSeed !== undefined
+          ? 'inherited'
+          : 'drawn';
+    const seed =
+      typeof stage.seed === 'number'
+        ? stage.seed
+        : seedSource === 'inherited'
+          ? (inheritedSeed as number)
+          : drawSeed(ctx.job.id, index);
     const plan: StagePlan = {
       index,
       name: stage.name,
@@ -56,7 +86,7 @@ export function planStages(ctx: JobContext, request: Request): PlannedStage[] {
       prompt: composePrompt(stage),
       referenceCount: references.length,
       params: {
-        seed: stage.seed ?? drawSeed(ctx.job.id, index),
+        seed,
         guidanceScale: stage.guidanceScale,
         steps: stage.steps,
         aspectRatio: stage.aspectRatio,
@@ -66,10 +96,27 @@ export function planStages(ctx: JobContext, request: Request): PlannedStage[] {
         ...(stage.extra ? { extra: stage.extra } : {}),
       },
     };
+    const seeds = variantSeeds(seed, stage.variants);
+    if (stage.from) {
+      // Nothing is edited: the stage's result is an earlier job's output, checked when it is read.
+      return {
+        index,
+        stage,
+        engine,
+        plan,
+        enginePlan: { model: 'pinned', warnings: [] },
+        references,
+        warnings: [],
+        seeds,
+        seedSource,
+        from: stage.from,
+      };
+    }
     const enginePlan = engine.plan(plan);
     // The 40–80 word advice is for generative models; the local engine takes short vocabulary phrases.
-    const lint = engine.name === 'local' ? [] : lintPrompt(stage.prompt, `stage ${index} (${stage.name})`);
+    const lint =
+      engine.name === 'local' ? [] : lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`);
     const warnings = [...lint, ...enginePlan.warnings];
-    return { index, stage, engine, plan, enginePlan, references, warnings };
+    return { index, stage, engine, plan, enginePlan, references, warnings, seeds, seedSource };
   });
 }

@@ -1,4 +1,5 @@
 import { PermanentError, ValidationError } from '../errors.js';
+import type { JobRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
 import { nowOf } from './deps.js';
 import { finalizeJob } from './finalize.js';
@@ -6,6 +7,16 @@ import type { JobContext } from './job-context.js';
 import { loadAsset, loadReferences } from './load-inputs.js';
 import { planStages } from './plan.js';
 import { runStages } from './run-stages.js';
+
+/**
+ * The most recent earlier job on the same image: this job is a revision of it, and
+ * inherits the seeds its stages ran with.
+ */
+async function findPreviousJob(ctx: JobContext): Promise<JobRecord | undefined> {
+  if (ctx.job.previousJobId) return ctx.deps.lineage.getJob(ctx.job.previousJobId);
+  const jobs = await ctx.deps.lineage.listJobs({ sourceKey: ctx.job.sourceKey, limit: 20 });
+  return jobs.find((j) => j.id !== ctx.job.id && j.createdAt.getTime() <= ctx.job.createdAt.getTime());
+}
 
 /**
  * Runs one claimed attempt of a job: plan and check every stage, load the image and the
@@ -17,8 +28,13 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   const request: Request = parsed;
   const { deps } = ctx;
   const t0 = nowOf(deps);
-  const stages = planStages(ctx, request);
+  const previous = await findPreviousJob(ctx);
+  const inheritedSeeds = new Map(
+    previous ? (await deps.lineage.listStages(previous.id)).map((s) => [s.name, s.seed] as const) : [],
+  );
+  const stages = planStages(ctx, request, { seeds: inheritedSeeds });
   await deps.lineage.updateJob(ctx.job.id, {
+    previousJobId: previous?.id,
     request: request as unknown as Record<string, unknown>,
     engine: [...new Set(stages.map((s) => s.engine.name))].join('+'),
     model: [...new Set(stages.map((s) => s.enginePlan.model))].join('+'),
@@ -34,7 +50,9 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
     ),
   );
   const t1 = nowOf(deps);
-  const outcomes = await runStages(ctx, stages, source, references);
+  const outcomes = await runStages(ctx, stages, source, references, {
+    cache: request.cache && deps.config.stageCache,
+  });
   const t2 = nowOf(deps);
   return finalizeJob(ctx, request, source, references, outcomes, { loadMs: t1 - t0, stagesMs: t2 - t1 });
 }

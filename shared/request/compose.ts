@@ -20,6 +20,7 @@ function stripEndPunctuation(text: string): string {
  * // 'Replace the background with a beach. Keep the face unchanged; preserve all other details. Do not add text.'
  */
 export function composePrompt(stage: Pick<StageInput, 'prompt' | 'keep' | 'avoid'>): string {
+  if (stage.prompt === undefined) return '';
   const parts = [`${stripEndPunctuation(stage.prompt)}.`];
   if (stage.keep.length > 0) {
     parts.push(

@@ -9,7 +9,13 @@ import { type FullRequest, FullRequestSchema, type Request, ShorthandRequestSche
 export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const path = formatPath(issue.path);
-    const message = issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : issue.message;
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? unknownKeys(issue.keys)
+        : // A record key's own rule (e.g. label keys) sits in the nested issues.
+          issue.code === 'invalid_key'
+          ? (issue.issues[0]?.message ?? issue.message)
+          : issue.message;
     return path ? `${path}: ${message}` : message;
   });
 }
@@ -44,15 +50,15 @@ export function parseRequest(json: unknown): Request {
     if (!parsed.success) throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues));
     return nameStages(parsed.data);
   }
-  if (!('prompt' in json)) {
+  if (!('prompt' in json) && !('from' in json)) {
     throw new ValidationError('REQUEST_INVALID', [
       'the request needs either "stages" (a list of edits) or "prompt" (the one-stage shorthand)',
     ]);
   }
   const parsed = ShorthandRequestSchema.safeParse(json);
   if (!parsed.success) throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues));
-  const { version, engine, model, image, output, labels, ...stage } = parsed.data;
-  return nameStages({ version, engine, model, image, output, labels, stages: [stage] });
+  const { version, engine, model, image, output, labels, cache, ...stage } = parsed.data;
+  return nameStages({ version, engine, model, image, output, labels, cache, stages: [stage] });
 }
 
 function nameStages(request: FullRequest): Request {

@@ -7,6 +7,7 @@ export const REQUEST_VERSIONS = [1] as const;
 export const MAX_STAGES = 10;
 export const MAX_REFERENCES = 13;
 export const MAX_PROMPT_CHARS = 2000;
+export const MAX_VARIANTS = 4;
 
 const PromptSchema = z
   .string()
@@ -43,14 +44,29 @@ const stageShape = {
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,39}$/i, { error: 'must be 1–40 letters, digits or dashes' })
     .optional(),
-  prompt: PromptSchema,
+  prompt: PromptSchema.optional(),
   references: z
     .array(ReferenceSchema)
     .max(MAX_REFERENCES, { error: `must have at most ${MAX_REFERENCES} images` })
     .default([]),
   keep: ClauseListSchema,
   avoid: ClauseListSchema,
-  seed: SeedSchema.optional(),
+  /** A number locks the seed; `"random"` opts out of inheriting the previous job's seed. */
+  seed: z.union([SeedSchema, z.literal('random')], { error: 'must be a whole number or "random"' }).optional(),
+  variants: z
+    .number()
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: `must be between 1 and ${MAX_VARIANTS}` })
+    .max(MAX_VARIANTS, { error: `must be between 1 and ${MAX_VARIANTS}` })
+    .default(1),
+  /** Continue from an earlier job's result instead of editing: `{ job, stage, variant }`. */
+  from: z
+    .strictObject({
+      job: z.string().regex(/^[0-9a-f]{24}$/, { error: 'must be a job id (24 hex characters)' }),
+      stage: z.number().int().min(1, { error: 'must be a stage number (1, 2, …)' }),
+      variant: z.number().int().min(1).max(MAX_VARIANTS).default(1),
+    })
+    .optional(),
   engine: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   guidanceScale: z
@@ -78,8 +94,18 @@ const stageShape = {
   extra: z.record(z.string(), z.unknown()).optional(),
 };
 
+/** A stage is an edit (`prompt`) or a pin to an earlier result (`from`), never both. */
+function checkStageKind(stage: { prompt?: string | undefined; from?: unknown }, ctx: z.RefinementCtx): void {
+  if (stage.prompt === undefined && stage.from === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['prompt'], message: `is required (1–${MAX_PROMPT_CHARS} characters), unless the stage continues "from" an earlier result` });
+  }
+  if (stage.prompt !== undefined && stage.from !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'cannot be combined with "prompt": a stage either edits or continues from an earlier result' });
+  }
+}
+
 /** One stage of a request. */
-export const StageSchema = z.strictObject(stageShape);
+export const StageSchema = z.strictObject(stageShape).superRefine(checkStageKind);
 
 const commonShape = {
   version: z.literal(REQUEST_VERSIONS, { error: `must be ${REQUEST_VERSIONS.join(' or ')}` }).default(1),
@@ -87,6 +113,8 @@ const commonShape = {
   model: z.string().min(1).optional(),
   image: ReferenceSchema.optional(),
   output: OutputOptionsSchema,
+  /** Reuse identical stages computed before (default true; the STAGE_CACHE variable can turn it off everywhere). */
+  cache: z.boolean().default(true),
   labels: z
     .record(
       z.string().regex(/^[a-zA-Z][\w.-]{0,62}$/, { error: 'label keys are 1–63 letters, digits, _ . -' }),
@@ -105,12 +133,15 @@ export const FullRequestSchema = z.strictObject({
 });
 
 /** The one-stage shorthand: `{ "prompt": "…" }` with stage fields at the top. */
-export const ShorthandRequestSchema = z.strictObject({ ...commonShape, ...stageShape });
+export const ShorthandRequestSchema = z.strictObject({ ...commonShape, ...stageShape }).superRefine(checkStageKind);
 
 export type StageInput = z.output<typeof StageSchema>;
 export type FullRequest = z.output<typeof FullRequestSchema>;
 
 /** A validated request, always in the full form, every stage named. */
 export interface Request extends Omit<FullRequest, 'stages'> {
-  stages: (StageInput & { name: string })[];
+  stages: NamedStage[];
 }
+
+/** A validated stage with its name. */
+export type NamedStage = StageInput & { name: string };
