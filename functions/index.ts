@@ -1,0 +1,36 @@
+/**
+ * The Cloud Function: `processUpload` on `google.cloud.storage.object.v1.finalized`.
+ * Parse the envelope, run the pipeline, acknowledge (204) or ask for redelivery (500).
+ * See docs/cloud-function.md.
+ */
+import { type CloudEvent, cloudEvent } from '@google-cloud/functions-framework';
+import { type CloudRuntime, handleStorageEvent } from '../shared/cloud/handle-storage-event.js';
+
+let runtime: Promise<CloudRuntime> | undefined;
+
+/** Builds the runtime once per instance; the SDKs load on the first event, not at cold start. */
+function getRuntime(): Promise<CloudRuntime> {
+  if (!runtime) {
+    const starting = import('../shared/cloud/create-cloud-runtime.js').then((m) =>
+      m.createCloudRuntime({ env: process.env }),
+    );
+    // A failed start (bad configuration) is retried on the next event instead of being cached.
+    starting.catch(() => {
+      if (runtime === starting) runtime = undefined;
+    });
+    runtime = starting;
+  }
+  return runtime;
+}
+
+/**
+ * Handles one Cloud Storage CloudEvent. Resolves (204, acknowledged) for every outcome that
+ * redelivery could not change; rejects (500, redelivered) for transient failures, a job busy
+ * elsewhere, and an invalid configuration.
+ * @param event the CloudEvent, binary or structured mode
+ */
+export async function processUpload(event: CloudEvent<unknown>): Promise<void> {
+  await handleStorageEvent(event, { runtime: getRuntime });
+}
+
+cloudEvent('processUpload', processUpload);
