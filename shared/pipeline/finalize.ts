@@ -163,6 +163,7 @@ export async function finalizeJob(
     warnings,
     timings: allTimings,
     costUsd,
+    savings,
   });
   const manifestLocation = { bucket: deps.results.bucket, name: `${ctx.prefix}${MANIFEST_FILE}` };
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);

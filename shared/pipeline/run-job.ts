@@ -32,6 +32,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   const inheritedSeeds = new Map(
     previous ? (await deps.lineage.listStages(previous.id)).map((s) => [s.name, s.seed] as const) : [],
   );
+  ctx.job.previousJobId = previous?.id;
   const stages = planStages(ctx, request, { seeds: inheritedSeeds });
   await deps.lineage.updateJob(ctx.job.id, {
     previousJobId: previous?.id,

@@ -8,7 +8,8 @@ const CORNERS = ['northwest', 'northeast', 'southwest', 'southeast'] as const;
 /**
  * The server's "edit": image 1 inverted (negated), at the requested output size and aspect ratio,
  * with a thumbnail (a quarter of the width, not inverted) of image 2 in the top-left corner, image 3
- * in the top-right, and so on. Deterministic, and shows which input went where.
+ * in the top-right, and so on, and a 3×3 mark coloured from the seed in the bottom-right corner.
+ * Deterministic for an (input, seed) pair, and shows which input went where.
  * @param request the validated request
  * @param model the model id (2.5 Flash has a fixed 1024 px output)
  * @returns PNG bytes and dimensions
@@ -39,9 +40,25 @@ export async function renderEdit(
       gravity: CORNERS[i],
     })),
   );
+  // A real model's output depends on the seed: a 3×3 mark in the bottom-right corner, coloured
+  // from the seed, makes two seeds give two different images without hiding anything else.
+  const seed = Number(request.generationConfig.seed ?? 0) >>> 0;
+  const mark = {
+    input: await sharp({
+      create: {
+        width: 3,
+        height: 3,
+        channels: 3,
+        background: { r: seed & 255, g: (seed >>> 8) & 255, b: (seed >>> 16) & 255 },
+      },
+    })
+      .png()
+      .toBuffer(),
+    gravity: 'southeast' as const,
+  };
   // Low compression: tests look at pixels, not at how small the PNG is.
   const data = await sharp(await base.png({ compressionLevel: 1 }).toBuffer())
-    .composite(thumbs)
+    .composite([...thumbs, mark])
     .png({ compressionLevel: 1 })
     .toBuffer();
   return { data, width, height };
