@@ -13,7 +13,11 @@ const Int64Schema = z.union([
     .string()
     .trim()
     .regex(/^\d{1,20}$/, { error: 'must be a decimal integer' }),
-  z.number().int().nonnegative(),
+  // Not z.int(): it refuses integers above 2^53, which are exactly the ones to report, not drop.
+  z
+    .number()
+    .nonnegative()
+    .refine((n) => Number.isInteger(n), { error: 'must be an integer' }),
 ]);
 
 /**
