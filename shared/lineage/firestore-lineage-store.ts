@@ -45,7 +45,12 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
     },
 
     async updateJob(jobId, patch) {
-      await jobs().doc(jobId).set(toFirestore(patch), { merge: true });
+      const data = toFirestore(patch);
+      // Each top-level field of the patch replaces the stored one (as in the memory store).
+      // A deep merge would need field paths for map keys such as label `product-id`, which
+      // the in-process emulator drops.
+      const fields = Object.keys(data);
+      await jobs().doc(jobId).set(data, { mergeFields: fields });
     },
 
     createAttempt: (jobId, attempt: AttemptRecord) =>
