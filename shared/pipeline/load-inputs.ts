@@ -17,6 +17,7 @@ export interface LoadedAsset {
 /**
  * Reads one input image (the exact generation when known), refusing oversize files
  * before reading them, then sniffs, decodes and normalizes it and records its asset.
+ * @param options.minSide overrides MIN_INPUT_SIDE (upscale-first checks the source itself)
  * @throws InputImageError for unusable images, ValidationError (REFERENCE_MISSING) for missing references
  */
 export async function loadAsset(
@@ -24,6 +25,7 @@ export async function loadAsset(
   location: Location & { generation?: string | undefined },
   role: 'image' | 'reference',
   path: string,
+  options: { minSide?: number | undefined } = {},
 ): Promise<LoadedAsset> {
   const { store, lineage, config } = ctx.deps;
   if (role === 'reference') await refuseOwnOutput(ctx, location, path);
@@ -57,7 +59,7 @@ export async function loadAsset(
   const loaded = await loadImage(bytes, {
     maxBytes: config.limits.maxInputBytes,
     maxPixels: config.limits.maxInputPixels,
-    minSide: config.limits.minInputSide,
+    minSide: options.minSide ?? config.limits.minInputSide,
   }).catch((err: unknown) => {
     if (err instanceof Error) err.message = `${path} "${location.name}": ${err.message}`;
     throw err;

@@ -360,6 +360,7 @@ async function recordStage(
     model: chosenProduced.model,
     params: { ...planned.plan.params, seed: chosen.seed },
     seed: chosen.seed,
+    seedSource: planned.seedSource,
     inputAssetId: input.assetId,
     referenceAssetIds: refs.map((r) => r.assetId),
     outputAssetId: chosen.outputAssetId,
