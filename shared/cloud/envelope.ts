@@ -44,7 +44,7 @@ export const StorageCloudEventSchema = z.looseObject({
   subject: z.string().optional(),
   time: z.string().optional(),
   traceparent: z.string().optional(),
-  data: z.unknown(),
+  data: z.unknown().optional(),
   data_base64: z.string().optional(),
 });
 
