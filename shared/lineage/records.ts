@@ -86,6 +86,8 @@ export interface StageRecord {
   model: string;
   params: Record<string, unknown>;
   seed: number;
+  /** Where the seed came from: the request, the previous job (a revision), or drawn for this job. */
+  seedSource?: 'request' | 'inherited' | 'drawn' | undefined;
   inputAssetId: string;
   referenceAssetIds: string[];
   outputAssetId: string;

@@ -7,6 +7,8 @@ export interface TraceNode {
   stages: StageRecord[];
   /** Jobs that produced this job's input assets (when an output was fed back in). */
   parents: TraceNode[];
+  /** Earlier jobs on the same image this one revises, newest first. */
+  history: JobRecord[];
 }
 
 /**
@@ -36,7 +38,14 @@ export async function traceJob(
       if (node) parents.push(node);
     }
   }
-  return { job, stages, parents };
+  const history: JobRecord[] = [];
+  for (let id = job.previousJobId; id && history.length < 20; ) {
+    const previous = await lineage.getJob(id);
+    if (!previous) break;
+    history.push(previous);
+    id = previous.previousJobId;
+  }
+  return { job, stages, parents, history };
 }
 
 /** Renders a trace as indented text for the terminal. */
@@ -47,7 +56,11 @@ export function renderTrace(node: TraceNode, indent = ''): string {
     `${indent}  image    ${fmtRef(job.inputs.image)}`,
     `${indent}  request  ${fmtRef(job.inputs.request)} (${job.inputs.requestKind ?? 'sidecar'})`,
   ];
-  if (job.previousJobId) lines.push(`${indent}  revises  job ${job.previousJobId}`);
+  for (const [i, previous] of node.history.entries()) {
+    lines.push(
+      `${indent}  ${i === 0 ? 'revises ' : '         '} job ${previous.id} (${previous.status}, ${previous.createdAt.toISOString()})`,
+    );
+  }
   if (Object.keys(job.labels ?? {}).length > 0) {
     lines.push(
       `${indent}  labels   ${Object.entries(job.labels)
@@ -57,13 +70,23 @@ export function renderTrace(node: TraceNode, indent = ''): string {
   }
   for (const s of node.stages) {
     lines.push(
-      `${indent}  stage ${s.index} ${s.name}: ${s.engine}/${s.model} seed=${s.seed}${s.costUsd ? ` cost=$${s.costUsd.toFixed(4)}` : ''}`,
+      `${indent}  stage ${s.index} ${s.name}: ${s.engine}/${s.model} seed=${s.seed}${s.seedSource && s.seedSource !== 'request' ? ` (${s.seedSource})` : ''}${s.costUsd ? ` cost=$${s.costUsd.toFixed(4)}` : ''}`,
     );
     lines.push(`${indent}    prompt  ${s.prompt}`);
     lines.push(
       `${indent}    input   ${s.inputAssetId.slice(0, 12)}${s.referenceAssetIds.length ? ` + refs ${s.referenceAssetIds.map((r) => r.slice(0, 12)).join(', ')}` : ''}`,
     );
     lines.push(`${indent}    output  ${s.outputAssetId.slice(0, 12)}  ${s.output.name}`);
+    if (s.reusedFrom) {
+      lines.push(
+        `${indent}    reused  ${s.reusedFrom.via} from job ${s.reusedFrom.jobId} stage ${s.reusedFrom.stage}${s.reusedFrom.variant ? ` variant ${s.reusedFrom.variant}` : ''}`,
+      );
+    }
+    for (const v of s.variants ?? []) {
+      lines.push(
+        `${indent}    variant ${v.variant}${v.variant === (s.chosenVariant ?? 1) ? ' (chosen)' : ''} seed=${v.seed} ${v.outputAssetId.slice(0, 12)}  ${v.output.name}`,
+      );
+    }
     for (const w of s.warnings) lines.push(`${indent}    warning ${w}`);
   }
   for (const out of job.outputs ?? []) {

@@ -62,6 +62,7 @@ export function buildManifest(options: {
       prompt: record.rawPrompt,
       effectivePrompt: record.prompt,
       seed: record.seed,
+      seedSource: record.seedSource,
       params: record.params,
       input: record.inputAssetId,
       references: record.referenceAssetIds,

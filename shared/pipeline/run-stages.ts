@@ -1,8 +1,8 @@
 import type { EngineImage, EngineResult } from '../engines/engine.js';
-import { EngineError, TransientError, ValidationError } from '../errors.js';
+import { EngineError, StoreConflictError, TransientError, ValidationError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
 import type { Location, ReuseRecord, StageRecord, VariantRecord } from '../lineage/records.js';
-import { renewLease } from './claim.js';
+import { ownsJob, renewLease, SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
 import { type JobContext, outputMetadata } from './job-context.js';
 import { stageOutputName } from './layout.js';
@@ -24,13 +24,7 @@ export interface StageOutcome {
   resumed: boolean;
 }
 
-/** Thrown when a later attempt has taken the job over: this attempt must stop writing. */
-export class SupersededError extends Error {
-  constructor(jobId: string, attempt: number) {
-    super(`job ${jobId}: attempt ${attempt} was superseded by a later attempt`);
-    this.name = 'SupersededError';
-  }
-}
+export { SupersededError } from './claim.js';
 
 /** One produced output of a stage (one variant). */
 interface Produced {
@@ -244,6 +238,7 @@ async function produceVariant(
     input: input.image,
     references: refs.map((r) => r.image),
     deadline: ctx.deadline,
+    signal: ctx.signal,
     resumeFrom: checkpoints[checkpointKey],
     checkpoint: async (details) => {
       checkpoints[checkpointKey] = details;
@@ -261,14 +256,24 @@ async function produceVariant(
     );
   });
   const output = { bucket: deps.results.bucket, name: `${stem}${STAGE_EXT[image.mimeType] ?? 'png'}` };
-  if (!(await renewLease(deps, ctx.job.id, ctx.attempt))) throw new SupersededError(ctx.job.id, ctx.attempt);
-  await deps.store.create(output, result.image.data, {
-    contentType: image.mimeType,
-    metadata: outputMetadata(ctx, {
-      'darkroom-stage': String(planned.index),
-      'darkroom-variant': String(variant),
-    }),
-  });
+  if (ctx.signal?.aborted || !(await renewLease(deps, ctx.job.id, ctx.attempt))) {
+    throw new SupersededError(ctx.job.id, ctx.attempt);
+  }
+  try {
+    await deps.store.create(output, result.image.data, {
+      contentType: image.mimeType,
+      metadata: outputMetadata(ctx, {
+        'darkroom-stage': String(planned.index),
+        'darkroom-variant': String(variant),
+      }),
+    });
+  } catch (err) {
+    // Another attempt stored a different output here first: it took the job over.
+    if (err instanceof StoreConflictError && !(await ownsJob(deps, ctx.job.id, ctx.attempt))) {
+      throw new SupersededError(ctx.job.id, ctx.attempt);
+    }
+    throw err;
+  }
   const outputAssetId = hashBytes(result.image.data);
   if (options.cache) {
     await deps.lineage.putCachedStage({
