@@ -1,0 +1,77 @@
+import { stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { writeReport } from '../report/index.js';
+import { openLocalEnvironment } from '../runner/local-env.js';
+
+/** `darkroom report --help`. */
+export const REPORT_HELP = `Usage: darkroom report [<resultsDir>] [--limit <n>]
+
+Writes <resultsDir>/index.html: one self-contained page (no network, no script) listing
+every job, newest first, with its status, thumbnails, before/after sheet, each stage's
+prompt, seed, engine and model, warnings, cost, lineage links and errors with their codes.
+\`darkroom run\` and \`darkroom backfill\` write it after every run; use this command to
+rebuild it. Open the file in any browser.
+
+Arguments:
+  <resultsDir>     the results folder (default: results, or --out)
+
+Options:
+  --limit <n>      list at most the newest n jobs (default 1000)
+  -h, --help       show this help
+
+Exit codes: 0 written, 1 the results folder does not exist, 2 usage error.`;
+
+/** Options of {@link reportCommand}. */
+export interface ReportCommandOptions {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  resultsDir: string;
+  limit?: number | undefined;
+  log: Logger;
+  print: (line: string) => void;
+}
+
+/**
+ * `darkroom report <resultsDir>`: writes the report page from the folder's lineage.
+ * @returns the exit code (1 when the folder does not exist)
+ */
+export async function reportCommand(options: ReportCommandOptions): Promise<number> {
+  const resultsDir = resolve(options.resultsDir);
+  const isDir = await stat(resultsDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    options.print(
+      `darkroom report: no results folder at ${resultsDir} (run \`darkroom run <dropDir>\` first)`,
+    );
+    return 1;
+  }
+  const env = await openLocalEnvironment({
+    config: options.config,
+    env: options.env,
+    resultsDir,
+    log: options.log,
+  });
+  try {
+    const written = await writeReport({ lineage: env.deps.lineage, resultsDir, limit: options.limit });
+    options.print(`Report: ${describeReport(written)}`);
+    return 0;
+  } finally {
+    await env.close();
+  }
+}
+
+/** `results/index.html (4 jobs: 3 succeeded, 1 failed)`, for the end of a run. */
+export function describeReport(written: {
+  file: string;
+  jobs: number;
+  counts: Record<string, number>;
+}): string {
+  const counts = Object.entries(written.counts)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  return `${relative(process.cwd(), written.file) || written.file} (${written.jobs} job${written.jobs === 1 ? '' : 's'}${counts ? `: ${counts}` : ''})`;
+}

@@ -1,0 +1,83 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCommand } from '../../../shared/cli/validate-command.js';
+import { loadConfig } from '../../../shared/config.js';
+
+describe('validateCommand', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'darkroom-validate-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function validate(body: unknown, env: Record<string, string> = {}) {
+    const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(file, typeof body === 'string' ? body : JSON.stringify(body));
+    const lines: string[] = [];
+    const fullEnv = { DARKROOM_ENGINE: 'local', ...env };
+    const code = await validateCommand({
+      config: loadConfig(fullEnv),
+      env: fullEnv,
+      file,
+      print: (l) => lines.push(l),
+    });
+    return { code, out: lines.join('\n') };
+  }
+
+  it('prints every schema error with its field path and exits 1', async () => {
+    const { code, out } = await validate({ stages: [{ prompt: '', seed: 1.5 }], colour: 'red' });
+    expect(code).toBe(1);
+    expect(out).toContain('REQUEST_INVALID');
+    expect(out).toMatch(/stages\[0\]\.prompt: must be 1–2000 characters/);
+    expect(out).toMatch(/stages\[0\]\.seed/);
+    expect(out).toMatch(/unknown field "colour"/);
+  });
+
+  it('says when the file is not JSON', async () => {
+    const { code, out } = await validate('{ nope');
+    expect(code).toBe(1);
+    expect(out).toContain('REQUEST_NOT_JSON');
+  });
+
+  it('prints the effective prompt, seed, engine, cost and the cost elsewhere for a valid local request', async () => {
+    const { code, out } = await validate({
+      stages: [{ name: 'light', prompt: 'warmer', keep: ['the eyes'], seed: 42 }],
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('valid (1 stage)');
+    expect(out).toContain('sent      warmer. Keep the eyes unchanged; preserve all other details.');
+    expect(out).toContain('seed      42 (locked)');
+    expect(out).toContain('engine    local/darkroom-local-1');
+    expect(out).toContain('cost      $0 (runs on this machine)');
+    expect(out).toMatch(
+      /elsewhere gemini gemini-3\.1-flash-image \$0\.06\d+ · replicate black-forest-labs\/flux-kontext-pro \$0\.04/,
+    );
+    expect(out).toContain('estimated cost per job: $0');
+  });
+
+  it('shows lint and plan warnings of a Gemini stage even without credentials here', async () => {
+    const { code, out } = await validate({ engine: 'gemini', prompt: 'make it warmer', guidanceScale: 8 });
+    expect(code).toBe(0);
+    expect(out).toMatch(/note +not configured on this machine: .*GEMINI_API_KEY/);
+    expect(out).toMatch(/warning +stage 1 \(stage-1\): the prompt has 3 words/);
+    expect(out).toMatch(/warning +guidanceScale 8 ignored/);
+    expect(out).toMatch(/estimated cost per job: \$0\.06\d+/);
+  });
+
+  it('exits 1 when an engine refuses a parameter', async () => {
+    const { code, out } = await validate({ engine: 'gemini', prompt: 'warmer', imageSize: '1k' });
+    expect(code).toBe(1);
+    expect(out).toContain('ENGINE_PARAMETER_INVALID');
+    expect(out).toContain('use an uppercase K');
+  });
+
+  it('exits 1 for an engine this build does not have', async () => {
+    const { code, out } = await validate({ engine: 'imagen', prompt: 'warmer' });
+    expect(code).toBe(1);
+    expect(out).toMatch(/engine "imagen" is not available/);
+  });
+});
