@@ -95,10 +95,16 @@ describe('parseEditPrompt', () => {
   });
 });
 
-describe('docs/local-engine.md vocabulary table', () => {
-  const doc = readFileSync(
-    join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/local-engine.md'),
-    'utf8',
+describe.each([
+  { file: 'docs/local-engine.md', section: (text: string) => text },
+  {
+    file: 'README.md',
+    section: (text: string) =>
+      text.slice(text.indexOf('<!-- vocabulary:start -->'), text.indexOf('<!-- vocabulary:end -->')),
+  },
+])('$file vocabulary table', ({ file, section }) => {
+  const doc = section(
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../..', file), 'utf8'),
   );
   const rows = [...doc.matchAll(/^\| `([a-z0-9-]+)` \| `([^`]+)` \|/gm)].map((m) => ({
     op: m[1] as string,
