@@ -40,12 +40,18 @@ export function variantSeeds(seed: number, variants: number): number[] {
  * Checks every stage before any runs: engine known, references allowed, parameters
  * within what the engine and model take. So no engine is ever called for a request
  * that some later stage would refuse.
+ * @param options.firstIndex the number of the first edit stage: 1, or 2 after an upscale stage
  * @throws PermanentError (ENGINE_UNKNOWN) or ValidationError from the engines
  */
-export function planStages(ctx: JobContext, request: Request, inherited?: Inheritance): PlannedStage[] {
+export function planStages(
+  ctx: JobContext,
+  request: Request,
+  inherited?: Inheritance,
+  options: { firstIndex?: number } = {},
+): PlannedStage[] {
   const { deps } = ctx;
   return request.stages.map((stage, i) => {
-    const index = i + 1;
+    const index = i + (options.firstIndex ?? 1);
     const engineName = stage.engine ?? request.engine ?? deps.config.defaultEngine;
     const engine = deps.engines.get(engineName);
     if (!engine) {

@@ -7,6 +7,7 @@ import type { JobContext } from './job-context.js';
 import { loadAsset, loadReferences } from './load-inputs.js';
 import { planStages } from './plan.js';
 import { runStages } from './run-stages.js';
+import { checkUpscale, planUpscaleFirst, sourceMinSide } from './upscale.js';
 
 /**
  * The most recent earlier job on the same image: this job is a revision of it, and
@@ -34,6 +35,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   );
   ctx.job.previousJobId = previous?.id;
   const stages = planStages(ctx, request, { seeds: inheritedSeeds });
+  checkUpscale(ctx, request);
   await deps.lineage.updateJob(ctx.job.id, {
     previousJobId: previous?.id,
     request: request as unknown as Record<string, unknown>,
@@ -43,7 +45,18 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
     updatedAt: new Date(nowOf(deps)),
   });
   if (!ctx.image) throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
-  const source = await loadAsset(ctx, ctx.image, 'image', 'image');
+  const source = await loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request) });
+  // Upscale-first makes the same decision on every attempt (it depends only on the source).
+  const upscale = planUpscaleFirst(ctx, request, source, inheritedSeeds);
+  const planned = upscale
+    ? [upscale, ...planStages(ctx, request, { seeds: inheritedSeeds }, { firstIndex: 2 })]
+    : stages;
+  if (upscale) {
+    await deps.lineage.updateJob(ctx.job.id, {
+      engine: [...new Set(planned.map((s) => s.engine.name))].join('+'),
+      model: [...new Set(planned.map((s) => s.enginePlan.model))].join('+'),
+    });
+  }
   const references = await loadReferences(
     ctx,
     stages.flatMap((s) =>
@@ -51,7 +64,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
     ),
   );
   const t1 = nowOf(deps);
-  const outcomes = await runStages(ctx, stages, source, references, {
+  const outcomes = await runStages(ctx, planned, source, references, {
     cache: request.cache && deps.config.stageCache,
   });
   const t2 = nowOf(deps);

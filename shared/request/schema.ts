@@ -52,7 +52,9 @@ const stageShape = {
   keep: ClauseListSchema,
   avoid: ClauseListSchema,
   /** A number locks the seed; `"random"` opts out of inheriting the previous job's seed. */
-  seed: z.union([SeedSchema, z.literal('random')], { error: 'must be a whole number or "random"' }).optional(),
+  seed: z
+    .union([SeedSchema, z.literal('random')], { error: 'must be a whole number or "random"' })
+    .optional(),
   variants: z
     .number()
     .int({ error: 'must be a whole number' })
@@ -97,15 +99,41 @@ const stageShape = {
 /** A stage is an edit (`prompt`) or a pin to an earlier result (`from`), never both. */
 function checkStageKind(stage: { prompt?: string | undefined; from?: unknown }, ctx: z.RefinementCtx): void {
   if (stage.prompt === undefined && stage.from === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['prompt'], message: `is required (1–${MAX_PROMPT_CHARS} characters), unless the stage continues "from" an earlier result` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['prompt'],
+      message: `is required (1–${MAX_PROMPT_CHARS} characters), unless the stage continues "from" an earlier result`,
+    });
   }
   if (stage.prompt !== undefined && stage.from !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['from'], message: 'cannot be combined with "prompt": a stage either edits or continues from an earlier result' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['from'],
+      message: 'cannot be combined with "prompt": a stage either edits or continues from an earlier result',
+    });
   }
 }
 
 /** One stage of a request. */
 export const StageSchema = z.strictObject(stageShape).superRefine(checkStageKind);
+
+/** Upscale factors the `upscale` option offers. */
+export const UPSCALE_FACTORS = [2, 4] as const;
+
+/**
+ * Upscale-first: when the source's shorter side is below `minSourceSide`, an `upscale`
+ * stage runs before the edits. `factor` omitted: 2 when that reaches `minSourceSide`, else 4.
+ */
+export const UpscaleOptionsSchema = z.strictObject({
+  minSourceSide: z
+    .number({ error: 'must be a number of pixels' })
+    .int({ error: 'must be a whole number of pixels' })
+    .min(64, { error: 'must be between 64 and 4096' })
+    .max(4096, { error: 'must be between 64 and 4096' }),
+  engine: z.string().min(1, { error: 'must name an engine' }).default('replicate'),
+  model: z.string().min(1, { error: 'must name a model' }).default('nightmareai/real-esrgan'),
+  factor: z.literal(UPSCALE_FACTORS, { error: `must be ${UPSCALE_FACTORS.join(' or ')}` }).optional(),
+});
 
 const commonShape = {
   version: z.literal(REQUEST_VERSIONS, { error: `must be ${REQUEST_VERSIONS.join(' or ')}` }).default(1),
@@ -115,6 +143,7 @@ const commonShape = {
   output: OutputOptionsSchema,
   /** Reuse identical stages computed before (default true; the STAGE_CACHE variable can turn it off everywhere). */
   cache: z.boolean().default(true),
+  upscale: UpscaleOptionsSchema.optional(),
   labels: z
     .record(
       z.string().regex(/^[a-zA-Z][\w.-]{0,62}$/, { error: 'label keys are 1–63 letters, digits, _ . -' }),
@@ -133,10 +162,13 @@ export const FullRequestSchema = z.strictObject({
 });
 
 /** The one-stage shorthand: `{ "prompt": "…" }` with stage fields at the top. */
-export const ShorthandRequestSchema = z.strictObject({ ...commonShape, ...stageShape }).superRefine(checkStageKind);
+export const ShorthandRequestSchema = z
+  .strictObject({ ...commonShape, ...stageShape })
+  .superRefine(checkStageKind);
 
 export type StageInput = z.output<typeof StageSchema>;
 export type FullRequest = z.output<typeof FullRequestSchema>;
+export type UpscaleOptions = z.output<typeof UpscaleOptionsSchema>;
 
 /** A validated request, always in the full form, every stage named. */
 export interface Request extends Omit<FullRequest, 'stages'> {
