@@ -1,74 +1,159 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { stat } from 'node:fs/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { BACKFILL_HELP, backfillCommand } from '../shared/cli/backfill-command.js';
 import { lineageCommand } from '../shared/cli/lineage-command.js';
+import { createProgress } from '../shared/cli/progress.js';
+import { REPORT_HELP, reportCommand } from '../shared/cli/report-command.js';
 import { runCommand } from '../shared/cli/run-command.js';
+import { VALIDATE_HELP, validateCommand } from '../shared/cli/validate-command.js';
 import { ConfigError, loadConfig } from '../shared/config.js';
-import { createLogger } from '../shared/log.js';
+import { createLogger, resolveLogFormat } from '../shared/log.js';
 
 const HELP = `darkroom — event-driven image editing, run locally
 
-Usage:
-  darkroom run <dropDir> [--out <resultsDir>] [--watch] [--engine local|gemini|replicate]
-      Process every image + sidecar (or recipe) pair in <dropDir>, then with --watch keep
-      processing new arrivals. Results, manifests and lineage go to <resultsDir> (default: results).
-  darkroom lineage <output file | job id> [--out <resultsDir>]
-      Print the jobs, stages and inputs behind an output.
+Usage: darkroom <command> [options]    (darkroom <command> --help for details)
+
+Commands:
+  run <dropDir>             process every image + sidecar (or recipe) pair, then write the report
+  backfill <prefix> --drop <dir>
+                            process existing uploads under a prefix, with --dry-run and caps
+  validate <sidecar.json>   check a sidecar or recipe: errors, effective prompts, warnings, cost
+  report [<resultsDir>]     write <resultsDir>/index.html, the page of every job
+  lineage <file | jobId>    print the jobs, stages and inputs behind an output
+
+Options everywhere: --out <resultsDir> (default results), --engine <name>, -h/--help.
+Exit codes: 0 success, 1 a job or check failed, 2 usage or configuration error,
+3 backfill stopped at a cap. Environment variables: see README.md (Configuration).`;
+
+const RUN_HELP = `Usage: darkroom run <dropDir> [--out <resultsDir>] [--watch] [--engine <name>]
+
+Processes every image + sidecar (or recipe) pair already in <dropDir>; with --watch, keeps
+processing new arrivals until Ctrl-C. Writes results, manifests and lineage to <resultsDir>
+and the report page <resultsDir>/index.html. A progress bar shows on a terminal (not in CI).
 
 Options:
   --out <dir>       results folder (default: results)
-  --engine <name>   engine for requests that name none (default: local)
+  --engine <name>   engine for requests that name none: local, gemini, replicate (default: local)
   --watch           keep watching the drop folder
   -h, --help        show this help
 
-Environment variables are documented in README.md (Configuration).`;
+Exit codes: 0 every job succeeded or was already done, 1 a job failed or must be retried.`;
+
+const LINEAGE_HELP = `Usage: darkroom lineage <output file | job id> [--out <resultsDir>]
+
+Prints the job behind an output file (found by its SHA-256) or a job id: its inputs, request,
+stages (prompt, seed, engine/model, cost) and, recursively, the jobs that made its inputs.
+
+Exit codes: 0 found, 1 nothing known about the target.`;
+
+const COMMON = {
+  out: { type: 'string', default: 'results' },
+  engine: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const COMMANDS = {
+  run: { help: RUN_HELP, options: { ...COMMON, watch: { type: 'boolean', default: false } } },
+  lineage: { help: LINEAGE_HELP, options: COMMON },
+  report: { help: REPORT_HELP, options: { ...COMMON, limit: { type: 'string' } } },
+  validate: { help: VALIDATE_HELP, options: COMMON },
+  backfill: {
+    help: BACKFILL_HELP,
+    options: {
+      ...COMMON,
+      drop: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'max-jobs': { type: 'string' },
+      'max-cost': { type: 'string' },
+    },
+  },
+} satisfies Record<string, { help: string; options: ParseArgsConfig['options'] }>;
+
+class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', default: 'results' },
-      engine: { type: 'string' },
-      watch: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, target] = positionals;
-  if (values.help || !command) {
-    console.log(HELP);
-    return command || values.help ? 0 : 2;
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    const topic = command === 'help' && rest[0] ? COMMANDS[rest[0] as keyof typeof COMMANDS] : undefined;
+    console.log(topic?.help ?? HELP);
+    return command ? 0 : 2;
   }
-  const env = { ...process.env, DARKROOM_ENGINE: values.engine ?? process.env.DARKROOM_ENGINE ?? 'local' };
+  if (!(command in COMMANDS)) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+  const spec = COMMANDS[command as keyof typeof COMMANDS];
+  const { values: v, positionals } = parseArgs({ args: rest, options: spec.options, allowPositionals: true });
+  const values = v as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    console.log(spec.help);
+    return 0;
+  }
+  const [target, extra] = positionals;
+  const out = String(values.out);
+  const needs = (ok: unknown, what: string) => {
+    if (!ok) throw new UsageError(`${command}: ${what}\n\n${spec.help}`);
+  };
+  needs(extra === undefined, `unexpected argument "${extra}"`);
+  needs(target !== undefined || command === 'report', 'missing argument');
+  const env = {
+    ...process.env,
+    DARKROOM_ENGINE: (values.engine as string) ?? process.env.DARKROOM_ENGINE ?? 'local',
+  };
   const config = loadConfig(env);
   const log = createLogger({
-    format: config.log.format ?? 'text',
-    // The command prints one line per job itself; pipeline logs are for debugging.
+    format: resolveLogFormat({ format: config.log.format, isTTY: process.stderr.isTTY === true }),
+    // Commands print one line per job themselves; pipeline logs are for debugging.
     level: process.env.LOG_LEVEL ? config.log.level : 'error',
+    write: (line) => process.stderr.write(`${line}\n`),
   });
   const print = (line: string) => console.log(line);
-  if (!target) {
-    console.error(`darkroom ${command}: missing argument\n\n${HELP}`);
-    return 2;
+  const num = (name: string) => {
+    const raw = values[name] as string | undefined;
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    needs(raw.trim() !== '' && Number.isFinite(n) && n >= 0, `--${name} must be a number ≥ 0 (got "${raw}")`);
+    return n;
+  };
+  const progress = (unit: string) => createProgress({ stream: process.stderr, env: process.env, unit });
+  const base = { config, env, log, print, resultsDir: out };
+  switch (command) {
+    case 'run': {
+      // A mistyped drop folder would otherwise "succeed" with 0 jobs.
+      const folder = await stat(target as string).catch(() => undefined);
+      needs(folder?.isDirectory(), `the drop folder "${target}" does not exist or is not a folder`);
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      process.once('SIGTERM', () => controller.abort());
+      const watch = values.watch === true;
+      const bar = watch ? undefined : progress('files');
+      return runCommand({
+        ...base,
+        dropDir: target as string,
+        watch,
+        signal: controller.signal,
+        progress: bar,
+      });
+    }
+    case 'lineage':
+      return lineageCommand({ ...base, target: target as string });
+    case 'report':
+      return reportCommand({ ...base, resultsDir: target ?? out, limit: num('limit') });
+    case 'validate':
+      return validateCommand({ config, env, file: target as string, print });
+    case 'backfill': {
+      needs(typeof values.drop === 'string', 'missing --drop <dir>');
+      const maxJobs = num('max-jobs');
+      needs(maxJobs === undefined || Number.isInteger(maxJobs), '--max-jobs must be a whole number');
+      return backfillCommand({
+        ...base,
+        dropDir: values.drop as string,
+        prefix: target as string,
+        dryRun: values['dry-run'] === true,
+        maxJobs,
+        maxCostUsd: num('max-cost'),
+        progress: progress('jobs'),
+      });
+    }
   }
-  if (command === 'run') {
-    const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
-    process.once('SIGTERM', () => controller.abort());
-    return runCommand({
-      config,
-      env,
-      dropDir: target,
-      resultsDir: values.out,
-      watch: values.watch,
-      log,
-      print,
-      signal: controller.signal,
-    });
-  }
-  if (command === 'lineage') {
-    return lineageCommand({ config, env, target, resultsDir: values.out, log, print });
-  }
-  console.error(`darkroom: unknown command "${command}"\n\n${HELP}`);
   return 2;
 }
 
@@ -77,11 +162,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(
-      err instanceof ConfigError || (err as Error)?.name === 'TypeError'
-        ? `darkroom: ${(err as Error).message}`
-        : `darkroom: ${(err as Error)?.message ?? err}`,
-    );
-    process.exitCode = err instanceof ConfigError ? 2 : 1;
+    const usage = err instanceof UsageError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+    console.error(`darkroom: ${(err as Error)?.message ?? err}`);
+    process.exitCode = usage || err instanceof ConfigError ? 2 : 1;
   },
 );

@@ -2,10 +2,13 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Logger } from '../log.js';
+import { writeReport } from '../report/index.js';
 import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
 import { type RunEntry, runFolder, summarize } from '../runner/run-folder.js';
 import { watchFolder } from '../runner/watch-folder.js';
 import { describeOutcome } from './format.js';
+import type { Progress } from './progress.js';
+import { describeReport } from './report-command.js';
 
 /** Options of {@link runCommand}. */
 export interface RunCommandOptions {
@@ -21,6 +24,10 @@ export interface RunCommandOptions {
   signal?: AbortSignal;
   engines?: Engine[];
   concurrency?: number;
+  /** A progress bar for the batch (see shared/cli/progress.ts); lines are printed above it. */
+  progress?: Progress;
+  /** Write `<resultsDir>/index.html` after the run and after each watched arrival (default true). */
+  report?: boolean;
 }
 
 /**
@@ -38,26 +45,44 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     log: options.log,
     engines: options.engines,
   });
+  const progress = options.progress;
+  const print = (line: string) =>
+    progress ? progress.interrupt(() => options.print(line)) : options.print(line);
+  const report = async () => {
+    if (options.report === false) return;
+    print(`Report: ${describeReport(await writeReport({ lineage: env.deps.lineage, resultsDir }))}`);
+  };
   try {
     const onEntry = async (entry: RunEntry) => {
-      if (entry.outcome.kind !== 'ignored')
-        options.print(describeOutcome(entry.object, entry.outcome, resultsDir));
+      if (entry.outcome.kind !== 'ignored') print(describeOutcome(entry.object, entry.outcome, resultsDir));
       if ('jobId' in entry.outcome && entry.outcome.kind !== 'duplicate') await env.persist();
     };
     const entries = await runFolder(env.deps, {
       bucket: DROP_BUCKET,
-      onEntry,
+      onEntry: async (entry, done, total) => {
+        await onEntry(entry);
+        progress?.update(done, total);
+      },
       concurrency: options.concurrency,
     });
+    progress?.stop();
     const counts = summarize(entries);
     options.print(
       `\n${counts.jobs} job(s): ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.duplicate} already done` +
         `${counts.retry ? `, ${counts.retry} to retry` : ''}${counts.waiting ? `, ${counts.waiting} waiting` : ''}`,
     );
     options.print(`Results are in ${resultsDir}`);
+    await report();
     if (options.watch && options.signal) {
       options.print(`Watching ${resolve(options.dropDir)} for new files (Ctrl-C to stop)…`);
-      await watchFolder(env.deps, { bucket: DROP_BUCKET, signal: options.signal, onEntry });
+      await watchFolder(env.deps, {
+        bucket: DROP_BUCKET,
+        signal: options.signal,
+        onEntry: async (entry) => {
+          await onEntry(entry);
+          if ('jobId' in entry.outcome && entry.outcome.kind !== 'duplicate') await report();
+        },
+      });
     }
     return counts.failed > 0 || counts.retry > 0 ? 1 : 0;
   } finally {
