@@ -159,7 +159,12 @@ export interface AttemptRecord {
   attempt: number;
   owner: string;
   startedAt: Date;
+  /** When Firestore's TTL policy may delete the record (cleanup only; nothing relies on it). */
+  expireAt?: Date | undefined;
 }
+
+/** How long attempt records are kept before the TTL policy may delete them. */
+export const ATTEMPT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** `assets/{sha256}`: a node of the lineage graph. */
 export interface AssetRecord {

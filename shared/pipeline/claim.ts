@@ -1,5 +1,5 @@
 import { describeError } from '../errors.js';
-import type { JobRecord } from '../lineage/records.js';
+import { ATTEMPT_RETENTION_MS, type AttemptRecord, type JobRecord } from '../lineage/records.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 
 /** The outcome of trying to claim a job. */
@@ -29,7 +29,7 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
   const leaseExpiresAt = new Date(now + deps.config.timing.leaseMs);
   const first = { ...fresh, attempt: 1, owner, leaseExpiresAt, status: 'running' as const };
   if (await lineage.createJob(first)) {
-    await lineage.createAttempt(fresh.id, { attempt: 1, owner, startedAt: new Date(now) });
+    await lineage.createAttempt(fresh.id, attemptRecord(1, owner, now));
     return { kind: 'claimed', job: first, attempt: 1 };
   }
   const job = await lineage.getJob(fresh.id);
@@ -38,7 +38,7 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
   if (job.leaseExpiresAt.getTime() > now) return { kind: 'busy', job };
   const attempt = job.attempt + 1;
   if (attempt > deps.config.maxAttempts) return { kind: 'exhausted', job };
-  if (!(await lineage.createAttempt(job.id, { attempt, owner, startedAt: new Date(now) }))) {
+  if (!(await lineage.createAttempt(job.id, attemptRecord(attempt, owner, now)))) {
     return { kind: 'busy', job };
   }
   await lineage.updateJob(job.id, { attempt, owner, leaseExpiresAt, updatedAt: new Date(now) });
@@ -130,4 +130,8 @@ export class SupersededError extends Error {
     super(`job ${jobId}: attempt ${attempt} was superseded by a later attempt`);
     this.name = 'SupersededError';
   }
+}
+
+function attemptRecord(attempt: number, owner: string, now: number): AttemptRecord {
+  return { attempt, owner, startedAt: new Date(now), expireAt: new Date(now + ATTEMPT_RETENTION_MS) };
 }

@@ -266,6 +266,8 @@ async function produceVariant(
         'darkroom-stage': String(planned.index),
         'darkroom-variant': String(variant),
       }),
+      // Intermediates carry a custom time, so the results bucket's lifecycle rule can expire them.
+      customTime: new Date(nowOf(deps)),
     });
   } catch (err) {
     // Another attempt stored a different output here first: it took the job over.

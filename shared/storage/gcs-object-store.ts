@@ -196,6 +196,7 @@ async function _upload(
       metadata: {
         contentType: writeOptions.contentType,
         ...(writeOptions.cacheControl ? { cacheControl: writeOptions.cacheControl } : {}),
+        ...(writeOptions.customTime ? { customTime: writeOptions.customTime.toISOString() } : {}),
         metadata: { ...writeOptions.metadata },
       },
       // Also what makes the client retry the write: RetryConditional only retries conditional writes.

@@ -29,6 +29,11 @@ export interface WriteOptions {
   contentType: string;
   metadata?: Record<string, string> | undefined;
   cacheControl?: string | undefined;
+  /**
+   * GCS `customTime`. Set on stage intermediates only, so that a bucket lifecycle rule
+   * (`days_since_custom_time`) can expire them without touching final outputs.
+   */
+  customTime?: Date | undefined;
 }
 
 /** The outcome of a create-only write. */
