@@ -48,6 +48,7 @@ export const StorageCloudEventSchema = z.looseObject({
   data_base64: z.string().optional(),
 });
 
+/** The parsed payload of a Cloud Storage event. */
 export type StorageObjectData = z.output<typeof StorageObjectDataSchema>;
 
 /** The object event plus the facts the function logs. */

@@ -40,7 +40,16 @@ export async function failJob(deps: PipelineDeps, report: FailureReport): Promis
       Buffer.from(`${JSON.stringify(body, null, 2)}\n`),
       {
         contentType: 'application/json',
-        metadata: { 'darkroom-output': 'true', 'darkroom-job': report.jobId, 'darkroom-role': 'error' },
+        metadata: {
+          'darkroom-output': 'true',
+          'darkroom-job': report.jobId,
+          'darkroom-role': 'error',
+          ...(report.source
+            ? {
+                'darkroom-source': `${report.source.bucket}/${report.source.name}#${report.source.generation}`,
+              }
+            : {}),
+        },
       },
     );
   } catch (err) {

@@ -55,13 +55,15 @@ export async function expectSucceededJob(
 }
 
 /**
- * Expects exactly one failed job under `results/<stem>/` whose only file is `error.json` with `code`.
+ * Expects exactly one failed job under `results/<stem>/` whose only file is `error.json` with `code`,
+ * linked to `source` by its metadata.
  * @returns the job and the parsed report
  */
 export async function expectFailedJob(
   h: FunctionHarness,
   stem: string,
   code: string,
+  source: StoredRef,
 ): Promise<FinishedJob & { report: Record<string, unknown> }> {
   const jobs = h.jobsOf(stem);
   expect(jobs).toHaveLength(1);
@@ -69,9 +71,19 @@ export async function expectFailedJob(
   expect([...files.keys()]).toEqual(['error.json']);
   const file = files.get('error.json') as StoredFile;
   expect(file.contentType).toBe('application/json');
-  expect(file.metadata).toMatchObject({ 'darkroom-output': 'true', 'darkroom-job': jobId });
+  expect(file.metadata).toMatchObject({
+    'darkroom-output': 'true',
+    'darkroom-job': jobId,
+    'darkroom-role': 'error',
+    'darkroom-source': `${source.bucket}/${source.name}#${source.generation}`,
+  });
   const report = JSON.parse(String(file.data)) as Record<string, unknown>;
-  expect(report).toMatchObject({ jobId, status: 'failed', code });
+  expect(report).toMatchObject({
+    jobId,
+    status: 'failed',
+    code,
+    source: { bucket: source.bucket, name: source.name, generation: source.generation },
+  });
   const record = await h.job(jobId);
   expect(record?.status).toBe('failed');
   expect(record?.error?.code).toBe(code);

@@ -24,8 +24,11 @@ import {
 import { type GcsServer, startGcsServer } from '../../support/gcs-server/index.js';
 import { type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
 
+/** The input bucket (`INPUT_BUCKET`). */
 export const INPUT = 'uploads';
+/** The results bucket (`RESULTS_BUCKET`). */
 export const RESULTS = 'results';
+/** The one bucket on the reference allow-list (`REFERENCE_BUCKETS`). */
 export const LIBRARY = 'library';
 
 /** A running function with its backing servers. */

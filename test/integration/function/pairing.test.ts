@@ -106,7 +106,7 @@ describe('processUpload pairs images with sidecars and recipes', () => {
     const reply = await h.send(request);
     expect(reply.status).toBe(204);
 
-    const { report } = await expectFailedJob(h, 'bad/photo', 'REQUEST_INVALID');
+    const { report } = await expectFailedJob(h, 'bad/photo', 'REQUEST_INVALID', image);
     expect(String(report.message)).toContain('seed');
   });
 });

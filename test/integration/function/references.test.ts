@@ -69,7 +69,7 @@ describe('processUpload resolves references to other images safely', () => {
     h.upload(`forbidden/${stem}.json`, placement(reference));
     const reply = await h.send(image);
     expect(reply.status).toBe(204);
-    const { report } = await expectFailedJob(h, `forbidden/${stem}`, 'REFERENCE_INVALID');
+    const { report } = await expectFailedJob(h, `forbidden/${stem}`, 'REFERENCE_INVALID', image);
     expect(String(report.message)).toContain('references[0]');
     expect(strayRequests()).toEqual([]);
   });
