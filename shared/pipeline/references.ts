@@ -63,5 +63,11 @@ export function resolveReference(reference: string, context: ReferenceContext, p
       `${path}: "${reference}" is ${route.kind === 'ignore' ? route.reason : `a ${route.kind}`}, not an image`,
     ]);
   }
+  // A library folder may hold requests too; a JSON file is never an image.
+  if (location.name.toLowerCase().endsWith('.json')) {
+    throw new ValidationError('REFERENCE_INVALID', [
+      `${path}: "${reference}" is a JSON file (a request), not an image`,
+    ]);
+  }
   return location;
 }
