@@ -25,10 +25,7 @@ export function renderJob(entry: ReportJob, known: ReadonlySet<string>): SafeHtm
   }${job.engine ? html` · ${job.engine}${job.model ? `/${job.model}` : ''}` : ''} · cost <span class="cost">${formatCost(job.costUsd)}</span>${job.savings?.savedUsd ? ` (saved ${formatCost(job.savings.savedUsd)})` : ''}</span>
   ${labels.length ? html`<ul class="labels">${labels.map(([k, v]) => html`<li><b>${k}</b>=${v}</li>`)}</ul>` : ''}
 </header>
-<div class="media">
-  ${files.thumbnail ? html`<a class="thumb" href="${relativeUrl(files.finals[0] ?? files.thumbnail)}"><img src="${relativeUrl(files.thumbnail)}" alt="final output of ${source}" loading="lazy"></a>` : html`<div class="thumb none">no output</div>`}
-  ${files.compare ? html`<a class="compare" href="${relativeUrl(files.compare)}"><img src="${relativeUrl(files.compare)}" alt="before/after sheet of ${source}" loading="lazy"></a>` : ''}
-</div>
+${renderMedia(entry, source)}
 ${job.error ? renderError(entry) : ''}
 ${entry.stages.length ? renderStages(entry.stages, files.stages, known) : ''}
 ${job.warnings.length ? html`<ul class="warnings">${job.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
@@ -38,6 +35,25 @@ ${job.warnings.length ? html`<ul class="warnings">${job.warnings.map((w) => html
 </ul></section>
 <p class="files">${[...files.finals, ...files.others].map((f) => html`<a href="${relativeUrl(f)}">${f.slice(job.results.prefix.length)}</a> `)}</p>
 </article>`;
+}
+
+function renderMedia(entry: ReportJob, source: string): SafeHtml {
+  const { files, job } = entry;
+  if (!files.thumbnail && !files.compare) {
+    return job.status === 'running'
+      ? html`<div class="media"><div class="thumb none">running…</div></div>`
+      : html``;
+  }
+  const final = files.finals[0] ?? files.thumbnail;
+  return html`<div class="media">${
+    files.thumbnail && final
+      ? html`<a class="thumb" href="${relativeUrl(final)}"><img src="${relativeUrl(files.thumbnail)}" alt="final output of ${source}" loading="lazy"></a>`
+      : ''
+  }${
+    files.compare
+      ? html`<a class="compare" href="${relativeUrl(files.compare)}"><img src="${relativeUrl(files.compare)}" alt="before/after sheet of ${source}" loading="lazy"></a>`
+      : ''
+  }</div>`;
 }
 
 function renderError(entry: ReportJob): SafeHtml {
