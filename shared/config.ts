@@ -7,7 +7,12 @@ import { z } from 'zod';
 
 const ENGINE_NAMES = ['local', 'gemini', 'replicate'] as const;
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 const csv = z
   .string()
   .transform((s) =>

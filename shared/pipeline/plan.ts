@@ -21,6 +21,8 @@ export interface PlannedStage {
   seeds: number[];
   /** How the seed was chosen. */
   seedSource: 'request' | 'inherited' | 'drawn';
+  /** Where the stage is in the request, for messages: `stages[0]`, or `upscale` for the added stage. */
+  path: string;
   /** Set when the stage continues from an earlier job's result instead of editing. */
   from?: { job: string; stage: number; variant: number } | undefined;
 }
@@ -115,6 +117,7 @@ export function planStages(
         warnings: [],
         seeds,
         seedSource,
+        path: `stages[${i}]`,
         from: stage.from,
       };
     }
@@ -123,6 +126,17 @@ export function planStages(
     const lint =
       engine.name === 'local' ? [] : lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`);
     const warnings = [...lint, ...enginePlan.warnings];
-    return { index, stage, engine, plan, enginePlan, references, warnings, seeds, seedSource };
+    return {
+      index,
+      stage,
+      engine,
+      plan,
+      enginePlan,
+      references,
+      warnings,
+      seeds,
+      seedSource,
+      path: `stages[${i}]`,
+    };
   });
 }

@@ -60,7 +60,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   const references = await loadReferences(
     ctx,
     stages.flatMap((s) =>
-      s.references.map((location, r) => ({ location, path: `stages[${s.index - 1}].references[${r}]` })),
+      s.references.map((location, r) => ({ location, path: `${s.path}.references[${r}]` })),
     ),
   );
   const t1 = nowOf(deps);

@@ -125,7 +125,7 @@ async function runStage(
 /** The result an earlier job's stage produced, for a stage that continues `from` it. */
 async function readPinned(ctx: JobContext, planned: PlannedStage): Promise<Produced> {
   const from = planned.from as NonNullable<PlannedStage['from']>;
-  const path = `stages[${planned.index - 1}].from`;
+  const path = `${planned.path}.from`;
   const stages = await ctx.deps.lineage.listStages(from.job);
   const stage = stages.find((s) => s.index === from.stage);
   const variant =

@@ -157,6 +157,7 @@ function planUpscaleStage(
     warnings: [...enginePlan.warnings],
     seeds: [seed],
     seedSource: inherited === undefined ? 'drawn' : 'inherited',
+    path: 'upscale',
   };
 }
 

@@ -51,8 +51,14 @@ export function parseRequest(json: unknown): Request {
     return nameStages(parsed.data);
   }
   if (!('prompt' in json) && !('from' in json)) {
+    const known = new Set([
+      ...Object.keys(FullRequestSchema.shape),
+      ...Object.keys(ShorthandRequestSchema.shape),
+    ]);
+    const unknown = Object.keys(json).filter((k) => !known.has(k));
     throw new ValidationError('REQUEST_INVALID', [
       'the request needs either "stages" (a list of edits) or "prompt" (the one-stage shorthand)',
+      ...(unknown.length > 0 ? [unknownKeys(unknown)] : []),
     ]);
   }
   const parsed = ShorthandRequestSchema.safeParse(json);
