@@ -82,7 +82,10 @@ export function createProgress(options: ProgressOptions): Progress {
       draw();
     },
     stop() {
-      if (enabled) clear();
+      if (!enabled) return;
+      clear();
+      // Output after the batch must not bring the finished bar back.
+      last = undefined;
     },
   };
 }
@@ -93,7 +96,7 @@ export interface ProgressState {
   total: number;
   elapsedMs: number;
   unit?: string | undefined;
-  /** Terminal width (default 80). */
+  /** Terminal width (default 80, also when the terminal reports 0). */
   width?: number | undefined;
 }
 
@@ -108,7 +111,7 @@ export function formatProgress(state: ProgressState): string {
     state.done === 0 ? '--:--' : formatDuration((state.elapsedMs / state.done) * (total - state.done));
   const counts = `${String(state.done).padStart(String(total).length)}/${total}${state.unit ? ` ${state.unit}` : ''}`;
   const text = `${counts} · ${formatDuration(state.elapsedMs)} elapsed · ETA ${eta}`;
-  const barWidth = Math.max(0, Math.min(30, (state.width ?? 80) - text.length - 5));
+  const barWidth = Math.max(0, Math.min(30, (state.width || 80) - text.length - 5));
   if (barWidth < 5) return text;
   const filled = Math.round(ratio * barWidth);
   return `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]  ${text}`;

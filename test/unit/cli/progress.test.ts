@@ -18,6 +18,10 @@ describe('formatProgress', () => {
     );
   });
 
+  it('draws the bar at 80 columns when the terminal reports a width of 0', () => {
+    expect(formatProgress({ done: 1, total: 1, elapsedMs: 1000, width: 0 })).toMatch(/^\[█{30}\]/);
+  });
+
   it('has no ETA before the first item and drops the bar on a narrow terminal', () => {
     expect(formatProgress({ done: 0, total: 3, elapsedMs: 0, width: 30 })).toBe(
       '0/3 · 0:00 elapsed · ETA --:--',
@@ -56,12 +60,14 @@ describe('createProgress', () => {
     const printed: string[] = [];
     progress.interrupt(() => printed.push('✔ a.png'));
     progress.stop();
+    progress.interrupt(() => printed.push('Report: index.html'));
     expect(chunks[0]?.startsWith('\r\x1b[2K[')).toBe(true);
     expect(chunks[0]).toMatch(/\]\s+1\/4 files · 0:02 elapsed · ETA 0:06$/);
     expect(chunks[1]).toBe('\r\x1b[2K');
     expect(chunks[2]).toMatch(/1\/4 files/);
     expect(chunks.at(-1)).toBe('\r\x1b[2K');
-    expect(printed).toEqual(['✔ a.png']);
+    expect(printed).toEqual(['✔ a.png', 'Report: index.html']);
+    expect(chunks).toHaveLength(4);
   });
 
   it('writes nothing when stderr is not a terminal, or under CI', () => {
