@@ -26,6 +26,16 @@ describe('docs/failure-handling.md', () => {
     expect(rows.get('ATTEMPTS_EXHAUSTED')?.retried).toBe('no');
   });
 
+  it('is the table the README shows', () => {
+    const readme = readFileSync(join(FIXTURES_DIR, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('<!-- error-codes:start -->'),
+      readme.indexOf('<!-- error-codes:end -->'),
+    );
+    const tableRows = (text: string) => text.split('\n').filter((line) => line.startsWith('| `'));
+    expect(tableRows(section)).toEqual(tableRows(DOC));
+  });
+
   it('has a paragraph for each delivery guarantee', () => {
     for (const topic of [
       'Duplicates',
