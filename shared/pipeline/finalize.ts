@@ -8,6 +8,7 @@ import {
 } from '../imaging/index.js';
 import type { OutputRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
+import { ownsJob, SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
 import { type JobContext, outputMetadata } from './job-context.js';
 import { COMPARE_FILE, MANIFEST_FILE, outputName } from './layout.js';
@@ -121,6 +122,9 @@ export async function finalizeJob(
     });
     outputs.push({ ...location, role: 'compare', format: 'jpeg', bytes: sheet.length });
   }
+  // A superseded attempt must neither delete intermediates nor mark the job: the attempt
+  // that took over owns both.
+  if (!(await ownsJob(deps, ctx.job.id, ctx.attempt))) throw new SupersededError(ctx.job.id, ctx.attempt);
   if (!request.output.keepIntermediates) {
     // The stage outputs were the resume points; once the final outputs exist they may go.
     // Outputs reused from other jobs (cache, pins) are theirs, never deleted here.
@@ -172,6 +176,7 @@ export async function finalizeJob(
     contentType: 'application/json',
     metadata: outputMetadata(ctx, { 'darkroom-role': 'manifest' }),
   });
+  if (!(await ownsJob(deps, ctx.job.id, ctx.attempt))) throw new SupersededError(ctx.job.id, ctx.attempt);
   await deps.lineage.updateJob(ctx.job.id, {
     status: 'succeeded',
     outputs,

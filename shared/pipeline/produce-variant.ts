@@ -1,0 +1,161 @@
+import type { EngineImage } from '../engines/engine.js';
+import { EngineError, StoreConflictError, TransientError } from '../errors.js';
+import { decodeEngineImage, hashBytes } from '../imaging/index.js';
+import { ownsJob, renewLease, SupersededError } from './claim.js';
+import { nowOf } from './deps.js';
+import { type JobContext, outputMetadata } from './job-context.js';
+import { stageOutputName } from './layout.js';
+import type { LoadedAsset } from './load-inputs.js';
+import type { PlannedStage } from './plan.js';
+import { readCachedStage, stageCacheKey } from './stage-cache.js';
+import { findStoredOutput, type Produced, STAGE_EXT } from './stage-output.js';
+
+/**
+ * Produces one output (variant) of a stage, paying for an engine call only when nothing
+ * else can supply it: an output an interrupted attempt stored, then the stage cache, then
+ * the engine. A computed output is stored (create-only) and entered in the cache.
+ */
+export async function produceVariant(
+  ctx: JobContext,
+  planned: PlannedStage,
+  input: { image: EngineImage; assetId: string },
+  refs: LoadedAsset[],
+  options: { variant: number; seed: number; cache: boolean },
+): Promise<Produced> {
+  const { deps } = ctx;
+  const { variant, seed } = options;
+  const suffix = planned.seeds.length > 1 ? `-v${variant}` : '';
+  const stem = stageOutputName(ctx.prefix, planned.index, `${planned.stage.name}${suffix}`, '');
+  const stored = await findStoredOutput(ctx, stem);
+  if (stored) {
+    // An earlier attempt stored this output but stopped before recording the stage:
+    // the output is valid, and calling the engine again would pay twice.
+    ctx.log.warn('stage output found without its record; reusing it', {
+      stage: planned.index,
+      name: stored.name,
+    });
+    const data = await deps.store.read(stored);
+    return {
+      image: await decodeEngineImage(data),
+      data,
+      output: { bucket: stored.bucket, name: stored.name },
+      seed,
+      model: planned.enginePlan.model,
+      warnings: ['output recovered from storage after an interrupted attempt; engine usage not known'],
+      reusedFrom: { via: 'storage', jobId: ctx.job.id, stage: planned.index, variant },
+    };
+  }
+  const params = { ...planned.plan.params, seed };
+  const cacheKey = stageCacheKey({
+    engine: planned.engine.name,
+    model: planned.enginePlan.model,
+    inputAssetId: input.assetId,
+    referenceAssetIds: refs.map((r) => r.assetId),
+    prompt: planned.plan.prompt,
+    params,
+  });
+  if (options.cache) {
+    const hit = await readCachedStage(ctx, cacheKey);
+    if (hit) {
+      ctx.log.info('stage reused from the stage cache', {
+        stage: planned.index,
+        variant,
+        from: hit.entry.jobId,
+      });
+      return {
+        image: hit.image,
+        data: hit.data,
+        output: hit.entry.output,
+        seed,
+        model: hit.entry.model,
+        warnings: [],
+        reusedFrom: {
+          via: 'cache',
+          jobId: hit.entry.jobId,
+          stage: hit.entry.stage,
+          variant: hit.entry.variant,
+          savedUsd: hit.entry.costUsd,
+        },
+      };
+    }
+  }
+  if (nowOf(deps) >= ctx.deadline) {
+    throw new TransientError(
+      'DEADLINE_EXCEEDED',
+      `stage ${planned.index}: no time left in this invocation; the job resumes at this stage on redelivery`,
+    );
+  }
+  const checkpoints = ctx.job.checkpoints ?? {};
+  const checkpointKey = planned.seeds.length > 1 ? `${planned.index}.${variant}` : String(planned.index);
+  const result = await planned.engine.edit({
+    stage: { ...planned.plan, params, model: planned.enginePlan.model },
+    input: input.image,
+    references: refs.map((r) => r.image),
+    deadline: ctx.deadline,
+    signal: ctx.signal,
+    resumeFrom: checkpoints[checkpointKey],
+    checkpoint: async (details) => {
+      checkpoints[checkpointKey] = details;
+      ctx.job.checkpoints = checkpoints;
+      await deps.lineage.updateJob(ctx.job.id, { checkpoints });
+    },
+  });
+  const image = await decodeEngineImage(result.image.data).catch((cause: unknown) => {
+    throw new EngineError(
+      'ENGINE_BAD_OUTPUT',
+      `stage ${planned.index}: ${planned.engine.name} returned bytes that are not an image`,
+      {
+        cause,
+      },
+    );
+  });
+  const output = { bucket: deps.results.bucket, name: `${stem}${STAGE_EXT[image.mimeType] ?? 'png'}` };
+  if (ctx.signal?.aborted || !(await renewLease(deps, ctx.job.id, ctx.attempt))) {
+    throw new SupersededError(ctx.job.id, ctx.attempt);
+  }
+  try {
+    await deps.store.create(output, result.image.data, {
+      contentType: image.mimeType,
+      metadata: outputMetadata(ctx, {
+        'darkroom-stage': String(planned.index),
+        'darkroom-variant': String(variant),
+      }),
+      // Intermediates carry a custom time, so the results bucket's lifecycle rule can expire them.
+      customTime: new Date(nowOf(deps)),
+    });
+  } catch (err) {
+    // Another attempt stored a different output here first: it took the job over.
+    if (err instanceof StoreConflictError && !(await ownsJob(deps, ctx.job.id, ctx.attempt))) {
+      throw new SupersededError(ctx.job.id, ctx.attempt);
+    }
+    throw err;
+  }
+  const outputAssetId = hashBytes(result.image.data);
+  if (options.cache) {
+    await deps.lineage.putCachedStage({
+      key: cacheKey,
+      engine: planned.engine.name,
+      model: result.model,
+      outputAssetId,
+      output,
+      mimeType: image.mimeType,
+      width: image.width,
+      height: image.height,
+      bytes: result.image.data.length,
+      jobId: ctx.job.id,
+      stage: planned.index,
+      variant,
+      costUsd: result.costUsd,
+      createdAt: new Date(nowOf(deps)),
+    });
+  }
+  return {
+    image,
+    data: result.image.data,
+    output,
+    seed,
+    model: result.model,
+    warnings: result.warnings,
+    result,
+  };
+}

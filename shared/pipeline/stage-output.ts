@@ -1,0 +1,70 @@
+import type { EngineImage, EngineResult } from '../engines/engine.js';
+import { ValidationError } from '../errors.js';
+import { decodeEngineImage, hashBytes } from '../imaging/index.js';
+import type { Location, ReuseRecord } from '../lineage/records.js';
+import type { JobContext } from './job-context.js';
+import type { PlannedStage } from './plan.js';
+
+/** Extension of a stage output by MIME type. */
+export const STAGE_EXT: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+};
+
+/** One produced output of a stage (one variant). */
+export interface Produced {
+  image: EngineImage;
+  data: Buffer;
+  output: Location;
+  seed: number;
+  model: string;
+  warnings: string[];
+  result?: Pick<EngineResult, 'usage' | 'costUsd' | 'details'> | undefined;
+  reusedFrom?: ReuseRecord | undefined;
+}
+
+/** The result an earlier job's stage produced, for a stage that continues `from` it. */
+export async function readPinned(ctx: JobContext, planned: PlannedStage): Promise<Produced> {
+  const from = planned.from as NonNullable<PlannedStage['from']>;
+  const path = `${planned.path}.from`;
+  const stages = await ctx.deps.lineage.listStages(from.job);
+  const stage = stages.find((s) => s.index === from.stage);
+  const variant =
+    stage?.variants?.find((v) => v.variant === from.variant) ??
+    (stage && from.variant === 1
+      ? { outputAssetId: stage.outputAssetId, output: stage.output, seed: stage.seed }
+      : undefined);
+  if (!stage || !variant) {
+    throw new ValidationError('REFERENCE_MISSING', [
+      `${path}: job ${from.job} has no recorded stage ${from.stage}${from.variant > 1 ? ` variant ${from.variant}` : ''}`,
+    ]);
+  }
+  const data = await ctx.deps.store.read(variant.output).catch((cause: unknown) => {
+    throw new ValidationError(
+      'REFERENCE_MISSING',
+      [`${path}: the output ${variant.output.name} is no longer stored`],
+      { cause },
+    );
+  });
+  if (hashBytes(data) !== variant.outputAssetId) {
+    throw new ValidationError('REFERENCE_INVALID', [
+      `${path}: the stored output ${variant.output.name} was changed since it was recorded`,
+    ]);
+  }
+  return {
+    image: await decodeEngineImage(data),
+    data,
+    output: variant.output,
+    seed: variant.seed,
+    model: stage.model,
+    warnings: [],
+    reusedFrom: { via: 'pin', jobId: from.job, stage: from.stage, variant: from.variant },
+  };
+}
+
+/** A stored output at `stem` + a stage extension. */
+export async function findStoredOutput(ctx: JobContext, stem: string) {
+  const found = await ctx.deps.store.list(ctx.deps.results.bucket, stem);
+  return found.find((o) => Object.values(STAGE_EXT).some((ext) => o.name === `${stem}${ext}`));
+}
