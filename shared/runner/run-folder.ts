@@ -1,5 +1,5 @@
 import type { Outcome, PipelineDeps } from '../pipeline/index.js';
-import { handleObject, routeObject } from '../pipeline/index.js';
+import { handleObject, routeObject, stemOf } from '../pipeline/index.js';
 import type { ObjectInfo } from '../storage/object-store.js';
 
 /** One handled arrival, for summaries and progress. */
@@ -31,16 +31,24 @@ export async function runFolder(deps: PipelineDeps, options: RunFolderOptions): 
     const kind = routeObject(o, { results: deps.results }).kind;
     return kind === 'input' || kind === 'sidecar';
   });
+  // An image and its sidecar lead to the same job: handling them in one worker, one after the
+  // other, lets the second find the job finished instead of running into its live lease.
+  const byStem = new Map<string, ObjectInfo[]>();
+  for (const object of candidates)
+    byStem.set(stemOf(object.name), [...(byStem.get(stemOf(object.name)) ?? []), object]);
+  const groups = [...byStem.values()];
   const entries: RunEntry[] = [];
   let next = 0;
   const worker = async () => {
     for (;;) {
-      const object = candidates[next++];
-      if (!object) return;
-      const outcome = await handleOne(deps, object);
-      const entry = { object: object.name, outcome };
-      entries.push(entry);
-      await options.onEntry?.(entry, entries.length, candidates.length);
+      const group = groups[next++];
+      if (!group) return;
+      for (const object of group) {
+        const outcome = await handleOne(deps, object);
+        const entry = { object: object.name, outcome };
+        entries.push(entry);
+        await options.onEntry?.(entry, entries.length, candidates.length);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));

@@ -160,7 +160,10 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
     async list(bucket: string, prefix: string) {
       const root = rootOf(bucket);
       const names: string[] = [];
-      await walk(root, root, names);
+      // Start at the deepest folder the prefix names and enter only folders that can match,
+      // so listing one job's folder does not cost a walk of the whole bucket.
+      const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+      await walk(root, join(root, ...folder.split('/').filter(Boolean)), names, prefix);
       const matching = names.filter((n) => n.startsWith(prefix) && !n.startsWith('.darkroom/')).sort();
       const infos = await Promise.all(matching.map((n) => info(bucket, n)));
       return infos.filter((i): i is ObjectInfo => i !== undefined);
@@ -173,7 +176,7 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
   };
 }
 
-async function walk(root: string, dir: string, out: string[]): Promise<void> {
+async function walk(root: string, dir: string, out: string[], prefix: string): Promise<void> {
   let entries: import('node:fs').Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -182,9 +185,12 @@ async function walk(root: string, dir: string, out: string[]): Promise<void> {
   }
   for (const entry of entries) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(root, full, out);
-    else if (entry.isFile() && !entry.name.startsWith('.tmp-'))
-      out.push(relative(root, full).split(sep).join('/'));
+    const name = relative(root, full).split(sep).join('/');
+    if (entry.isDirectory()) {
+      if (name === '.darkroom') continue;
+      const folderName = `${name}/`;
+      if (folderName.startsWith(prefix) || prefix.startsWith(folderName)) await walk(root, full, out, prefix);
+    } else if (entry.isFile() && !entry.name.startsWith('.tmp-')) out.push(name);
   }
 }
 
