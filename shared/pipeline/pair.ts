@@ -17,7 +17,12 @@ export type Pairing =
       parsed: Request | ValidationError;
     }
   | { kind: 'invalid'; request: ObjectInfo; image?: ObjectInfo | undefined; error: ValidationError }
-  | { kind: 'wait'; reason: string };
+  | {
+      kind: 'wait';
+      reason: string;
+      /** true when nothing would ever pair this arrival by itself (a non-image file with no sidecar). */
+      unrelated?: boolean | undefined;
+    };
 
 /** Options of {@link pairObject}. */
 export interface PairOptions {
@@ -144,7 +149,7 @@ async function pairInput(image: ObjectInfo, options: PairOptions): Promise<Pairi
   const naming = await findNamingSidecar(image, options);
   if (naming) return naming;
   if (!hasImageExtension(image.name)) {
-    return { kind: 'wait', reason: 'not an image extension, and no sidecar names it' };
+    return { kind: 'wait', reason: 'not an image extension, and no sidecar names it', unrelated: true };
   }
   const recipe = await findRecipe(image, options.store);
   if (recipe) {
