@@ -59,62 +59,52 @@ export async function finalizeJob(
   if (!last) throw new Error(`job ${ctx.job.id} has no stages`);
   const generative = stages.some((s) => !LOCAL_ENGINES.has(s.record.engine));
   const fused = stages.some((s) => s.record.referenceAssetIds.length > 0);
-  const encoded = await encodeOutputs(
-    last.image,
-    request.output,
-    {
-      jobId: ctx.job.id,
-      engine: [...new Set(stages.map((s) => s.record.engine))].join('+'),
-      model: [...new Set(stages.map((s) => s.record.model))].join('+'),
-      promptHash: hashBytes(stages.map((s) => s.record.prompt).join('\n')),
-      digitalSourceType: digitalSourceTypeFor(generative ? 'generative' : 'local', fused),
-      sourceAssetIds: [source.assetId, ...[...references.values()].map((r) => r.assetId)],
-    },
-    source.loaded.icc,
+  const provenance = {
+    jobId: ctx.job.id,
+    engine: [...new Set(stages.map((s) => s.record.engine))].join('+'),
+    model: [...new Set(stages.map((s) => s.record.model))].join('+'),
+    promptHash: hashBytes(stages.map((s) => s.record.prompt).join('\n')),
+    digitalSourceType: digitalSourceTypeFor(generative ? 'generative' : 'local', fused),
+    sourceAssetIds: [source.assetId, ...[...references.values()].map((r) => r.assetId)],
+  };
+  const encoded = await encodeOutputs(last.image, request.output, provenance, source.loaded.icc);
+  // Sequential on purpose: encoding and the sheet side by side would raise the 24 MP peak memory.
+  const sheet = request.output.compareSheet
+    ? await renderCompareSheet(comparePanels(source, stages))
+    : undefined;
+  const outputs: OutputRecord[] = await Promise.all(
+    encoded.map(async (out) => {
+      const location = { bucket: deps.results.bucket, name: outputName(ctx.prefix, out.role, out.ext) };
+      const assetId = hashBytes(out.data);
+      await createOrKeep(ctx, location, out.data, {
+        contentType: out.mimeType,
+        metadata: outputMetadata(ctx, { 'darkroom-role': out.role }),
+        cacheControl: 'public, max-age=31536000, immutable',
+      });
+      await deps.lineage.putAsset({
+        id: assetId,
+        location,
+        mimeType: out.mimeType,
+        width: out.width,
+        height: out.height,
+        bytes: out.data.length,
+        derivedFrom: [last.record.outputAssetId],
+        producedBy: { jobId: ctx.job.id, role: out.role },
+        createdAt: new Date(nowOf(deps)),
+      });
+      const record: OutputRecord = {
+        ...location,
+        role: out.role,
+        format: out.format,
+        assetId,
+        width: out.width,
+        height: out.height,
+        bytes: out.data.length,
+      };
+      return record;
+    }),
   );
-  const outputs: OutputRecord[] = [];
-  for (const out of encoded) {
-    const location = { bucket: deps.results.bucket, name: outputName(ctx.prefix, out.role, out.ext) };
-    await createOrKeep(ctx, location, out.data, {
-      contentType: out.mimeType,
-      metadata: outputMetadata(ctx, { 'darkroom-role': out.role }),
-      cacheControl: 'public, max-age=31536000, immutable',
-    });
-    const assetId = hashBytes(out.data);
-    await deps.lineage.putAsset({
-      id: assetId,
-      location,
-      mimeType: out.mimeType,
-      width: out.width,
-      height: out.height,
-      bytes: out.data.length,
-      derivedFrom: [last.record.outputAssetId],
-      producedBy: { jobId: ctx.job.id, role: out.role },
-      createdAt: new Date(nowOf(deps)),
-    });
-    outputs.push({
-      ...location,
-      role: out.role,
-      format: out.format,
-      assetId,
-      width: out.width,
-      height: out.height,
-      bytes: out.data.length,
-    });
-  }
-  if (request.output.compareSheet) {
-    const sheet = await renderCompareSheet([
-      { label: 'original', caption: source.location.name, image: source.image },
-      ...stages.flatMap((s) =>
-        s.variantImages.map((image, k) => ({
-          label: `${s.record.index} · ${s.record.name}${s.variantImages.length > 1 ? ` · v${k + 1}${k + 1 === (s.record.chosenVariant ?? 1) ? ' ✓' : ''}` : ''}`,
-          caption: shortCaption(
-            s.record.rawPrompt || (s.record.reusedFrom ? `from job ${s.record.reusedFrom.jobId}` : ''),
-          ),
-          image,
-        })),
-      ),
-    ]);
+  if (sheet) {
     const location = { bucket: deps.results.bucket, name: `${ctx.prefix}${COMPARE_FILE}` };
     await createOrKeep(ctx, location, sheet, {
       contentType: 'image/jpeg',
@@ -189,4 +179,20 @@ export async function finalizeJob(
     leaseExpiresAt: new Date(nowOf(deps)),
   });
   return outputs;
+}
+
+/** The before/after sheet: the original, then every stage (every variant), labelled. */
+function comparePanels(source: LoadedAsset, stages: StageOutcome[]) {
+  return [
+    { label: 'original', caption: source.location.name, image: source.image },
+    ...stages.flatMap((s) =>
+      s.variantImages.map((image, k) => ({
+        label: `${s.record.index} · ${s.record.name}${s.variantImages.length > 1 ? ` · v${k + 1}${k + 1 === (s.record.chosenVariant ?? 1) ? ' ✓' : ''}` : ''}`,
+        caption: shortCaption(
+          s.record.rawPrompt || (s.record.reusedFrom ? `from job ${s.record.reusedFrom.jobId}` : ''),
+        ),
+        image,
+      })),
+    ),
+  ];
 }
