@@ -1,9 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { Location } from '../lineage/records.js';
 import { resolveSibling } from './pair.js';
-import { isLibraryPath, routeObject } from './route.js';
-
-const isHidden = (name: string) => name.split('/').some((s) => s.startsWith('.'));
+import { isHiddenPath, isLibraryPath, routeObject } from './route.js';
 
 /** What reference resolution needs to know. */
 export interface ReferenceContext {
@@ -57,7 +55,7 @@ export function resolveReference(reference: string, context: ReferenceContext, p
   const route = routeObject(location, { results: { prefix: '' } });
   if (
     route.kind !== 'input' &&
-    !(route.kind === 'ignore' && isLibraryPath(location.name) && !isHidden(location.name))
+    !(route.kind === 'ignore' && isLibraryPath(location.name) && !isHiddenPath(location.name))
   ) {
     throw new ValidationError('REFERENCE_INVALID', [
       `${path}: "${reference}" is ${route.kind === 'ignore' ? route.reason : `a ${route.kind}`}, not an image`,

@@ -55,7 +55,7 @@ export function routeObject(object: RoutedObject, context: RouteContext): Route 
     return { kind: 'ignore', reason: 'inside the results prefix' };
   }
   if (name.endsWith('/')) return { kind: 'ignore', reason: 'a folder placeholder' };
-  if (name.split('/').some((segment) => segment.startsWith('.'))) {
+  if (isHiddenPath(name)) {
     return { kind: 'ignore', reason: 'a hidden file' };
   }
   const base = baseName(name);
@@ -66,6 +66,11 @@ export function routeObject(object: RoutedObject, context: RouteContext): Route 
 }
 
 const LIBRARY_REASON = 'a library file (a name or folder with a leading underscore)';
+
+/** @returns true when a segment of the name starts with `.` (`.DS_Store`, `.git/config`). */
+export function isHiddenPath(name: string): boolean {
+  return name.split('/').some((segment) => segment.startsWith('.'));
+}
 
 /**
  * Names with a segment starting with `_` (e.g. `_scenes/kitchen.jpg`) are library files:
