@@ -3,7 +3,8 @@ import type { Config } from '../config.js';
 import type { EnginePlan, EngineRegistry, StagePlan } from '../engines/engine.js';
 import { createEngineRegistry } from '../engines/registry.js';
 import { describeError, PermanentError, ValidationError } from '../errors.js';
-import { composePrompt, decodeRequest, lintPrompt, type Request } from '../request/index.js';
+import { stagePlanOf } from '../pipeline/plan.js';
+import { decodeRequest, lintPrompt, type Request } from '../request/index.js';
 import { estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
 
 /** `darkroom validate --help`. */
@@ -60,23 +61,11 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   for (const [i, stage] of request.stages.entries()) {
     const index = i + 1;
     const engineName = stage.engine ?? request.engine ?? config.defaultEngine;
-    const plan: StagePlan = {
+    const plan = stagePlanOf(request, stage, {
       index,
-      name: stage.name,
-      model: stage.model ?? request.model,
-      prompt: composePrompt(stage),
+      seed: typeof stage.seed === 'number' ? stage.seed : 0,
       referenceCount: stage.references.length,
-      params: {
-        seed: typeof stage.seed === 'number' ? stage.seed : 0,
-        guidanceScale: stage.guidanceScale,
-        steps: stage.steps,
-        aspectRatio: stage.aspectRatio,
-        imageSize: stage.imageSize,
-        temperature: stage.temperature,
-        thinkingLevel: stage.thinkingLevel,
-        ...(stage.extra ? { extra: stage.extra } : {}),
-      },
-    };
+    });
     lines.push(`stage ${index} ${stage.name}`);
     if (stage.from) {
       lines.push(

@@ -39,6 +39,36 @@ export function variantSeeds(seed: number, variants: number): number[] {
 }
 
 /**
+ * What an engine is asked to plan and run for one stage of a request: the composed prompt,
+ * the model (the stage's, else the request's) and the stage's parameters.
+ * @param options.index the stage's number in the job; `seed` the seed it runs with;
+ *   `referenceCount` how many reference images go with it
+ */
+export function stagePlanOf(
+  request: Request,
+  stage: Request['stages'][number],
+  options: { index: number; seed: number; referenceCount: number },
+): StagePlan {
+  return {
+    index: options.index,
+    name: stage.name,
+    model: stage.model ?? request.model,
+    prompt: composePrompt(stage),
+    referenceCount: options.referenceCount,
+    params: {
+      seed: options.seed,
+      guidanceScale: stage.guidanceScale,
+      steps: stage.steps,
+      aspectRatio: stage.aspectRatio,
+      imageSize: stage.imageSize,
+      temperature: stage.temperature,
+      thinkingLevel: stage.thinkingLevel,
+      ...(stage.extra ? { extra: stage.extra } : {}),
+    },
+  };
+}
+
+/**
  * Checks every stage before any runs: engine known, references allowed, parameters
  * within what the engine and model take. So no engine is ever called for a request
  * that some later stage would refuse.
@@ -87,23 +117,7 @@ export function planStages(
         : seedSource === 'inherited'
           ? (inheritedSeed as number)
           : drawSeed(ctx.job.id, index);
-    const plan: StagePlan = {
-      index,
-      name: stage.name,
-      model: stage.model ?? request.model,
-      prompt: composePrompt(stage),
-      referenceCount: references.length,
-      params: {
-        seed,
-        guidanceScale: stage.guidanceScale,
-        steps: stage.steps,
-        aspectRatio: stage.aspectRatio,
-        imageSize: stage.imageSize,
-        temperature: stage.temperature,
-        thinkingLevel: stage.thinkingLevel,
-        ...(stage.extra ? { extra: stage.extra } : {}),
-      },
-    };
+    const plan = stagePlanOf(request, stage, { index, seed, referenceCount: references.length });
     const seeds = variantSeeds(seed, stage.variants);
     if (stage.from) {
       // Nothing is edited: the stage's result is an earlier job's output, checked when it is read.
