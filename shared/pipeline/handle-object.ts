@@ -84,7 +84,7 @@ export async function handleObject(
   if (pairing.kind === 'wait') {
     // A non-image file without a sidecar (a README, notes): a sidecar arriving later pairs it.
     if (pairing.unrelated) return ignored(log, pairing.reason);
-    if (options.failOnMissingImage && routeObject(arrival, { results: deps.results }).kind === 'sidecar') {
+    if (options.failOnMissingImage && stored.kind === 'sidecar') {
       const error = new PermanentError('SIDECAR_IMAGE_MISSING', `${arrival.name}: ${pairing.reason}`);
       return startJob(deps, log, { request: arrival, parsed: error }, options);
     }
