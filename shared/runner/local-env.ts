@@ -63,9 +63,23 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
   }
   const firestore = createFirestoreClient({ projectId, databaseId: options.config.firestoreDatabase });
   const emulated = stopEmulator !== undefined;
+  const release = async () => {
+    try {
+      await firestore.terminate();
+    } finally {
+      // A running emulator keeps the process alive: it must stop whatever happened before.
+      stopEmulator?.();
+    }
+  };
   if (emulated) {
-    const restored = await loadSnapshot(firestore, snapshotFile);
-    if (restored > 0) options.log.debug('lineage restored', { documents: restored, from: snapshotFile });
+    try {
+      const restored = await loadSnapshot(firestore, snapshotFile);
+      if (restored > 0) options.log.debug('lineage restored', { documents: restored, from: snapshotFile });
+    } catch (err) {
+      // A corrupt snapshot: release the client and the emulator, or the CLI hangs after the error.
+      await release();
+      throw err;
+    }
   }
   const buckets: Record<string, string> = { [RESULTS_BUCKET]: resultsDir };
   if (options.dropDir) buckets[DROP_BUCKET] = resolve(options.dropDir);
@@ -91,9 +105,11 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
     emulated,
     persist,
     async close() {
-      await persist();
-      await firestore.terminate();
-      stopEmulator?.();
+      try {
+        await persist();
+      } finally {
+        await release();
+      }
     },
   };
 }
