@@ -5,7 +5,7 @@ import { nowOf } from './deps.js';
 import { finalizeJob } from './finalize.js';
 import type { JobContext } from './job-context.js';
 import { loadAsset, loadReferences } from './load-inputs.js';
-import { planStages } from './plan.js';
+import { type PlannedStage, planStages } from './plan.js';
 import { runStages } from './run-stages.js';
 import { checkUpscale, planUpscaleFirst, sourceMinSide } from './upscale.js';
 
@@ -17,6 +17,14 @@ async function findPreviousJob(ctx: JobContext): Promise<JobRecord | undefined> 
   if (ctx.job.previousJobId) return ctx.deps.lineage.getJob(ctx.job.previousJobId);
   const jobs = await ctx.deps.lineage.listJobs({ sourceKey: ctx.job.sourceKey, limit: 20 });
   return jobs.find((j) => j.id !== ctx.job.id && j.createdAt.getTime() <= ctx.job.createdAt.getTime());
+}
+
+/** The job's `engine` and `model` fields: each distinct name of its stages, joined with `+`. */
+function enginesOf(stages: PlannedStage[]): { engine: string; model: string } {
+  return {
+    engine: [...new Set(stages.map((s) => s.engine.name))].join('+'),
+    model: [...new Set(stages.map((s) => s.enginePlan.model))].join('+'),
+  };
 }
 
 /**
@@ -39,8 +47,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   await deps.lineage.updateJob(ctx.job.id, {
     previousJobId: previous?.id,
     request: request as unknown as Record<string, unknown>,
-    engine: [...new Set(stages.map((s) => s.engine.name))].join('+'),
-    model: [...new Set(stages.map((s) => s.enginePlan.model))].join('+'),
+    ...enginesOf(stages),
     labels: request.labels,
     updatedAt: new Date(nowOf(deps)),
   });
@@ -52,10 +59,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
     ? [upscale, ...planStages(ctx, request, { seeds: inheritedSeeds }, { firstIndex: 2 })]
     : stages;
   if (upscale) {
-    await deps.lineage.updateJob(ctx.job.id, {
-      engine: [...new Set(planned.map((s) => s.engine.name))].join('+'),
-      model: [...new Set(planned.map((s) => s.enginePlan.model))].join('+'),
-    });
+    await deps.lineage.updateJob(ctx.job.id, enginesOf(planned));
   }
   const references = await loadReferences(
     ctx,
