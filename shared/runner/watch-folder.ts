@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PipelineDeps } from '../pipeline/index.js';
+import { describeError } from '../errors.js';
+import type { Outcome, PipelineDeps } from '../pipeline/index.js';
 import { handleObject, routeObject } from '../pipeline/index.js';
 import type { RunEntry } from './run-folder.js';
 
@@ -16,7 +17,9 @@ export interface WatchFolderOptions {
  * Keeps processing new arrivals until `signal` aborts. Polls the folder and handles an
  * object once it has been seen unchanged (same generation and size) on two consecutive
  * polls, so that a file still being copied is not read half-written. Objects present at
- * the start are taken as already handled (run the folder first).
+ * the start are taken as already handled (run the folder first). An arrival that comes back
+ * `retry` or `busy`, or whose handling throws, is handled again at a later poll (the
+ * job's attempt limit still ends a job that keeps failing).
  */
 export async function watchFolder(deps: PipelineDeps, options: WatchFolderOptions): Promise<void> {
   const interval = options.intervalMs ?? 1000;
@@ -38,12 +41,25 @@ export async function watchFolder(deps: PipelineDeps, options: WatchFolderOption
       handled.set(object.name, version);
       const kind = routeObject(object, { results: deps.results }).kind;
       if (kind !== 'input' && kind !== 'sidecar') continue;
-      const outcome = await handleObject(deps, {
-        bucket: object.bucket,
-        name: object.name,
-        generation: object.generation,
-        metadata: object.metadata,
-      });
+      let outcome: Outcome;
+      try {
+        outcome = await handleObject(deps, {
+          bucket: object.bucket,
+          name: object.name,
+          generation: object.generation,
+          metadata: object.metadata,
+        });
+      } catch (err) {
+        // An infrastructure failure (lineage or disk): keep watching and try the object again.
+        deps.log.error('handling an arrival failed; retrying at a later poll', {
+          object: object.name,
+          error: describeError(err),
+        });
+        handled.delete(object.name);
+        continue;
+      }
+      // Nothing redelivers here: a transient failure or a busy job is handled again later.
+      if (outcome.kind === 'retry' || outcome.kind === 'busy') handled.delete(object.name);
       await options.onEntry?.({ object: object.name, outcome });
     }
   }

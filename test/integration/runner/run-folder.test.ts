@@ -129,6 +129,40 @@ describe('watchFolder', () => {
     expect(entries.every((e) => e.object.startsWith('new.'))).toBe(true);
     expect(await h.lineage.listJobs()).toHaveLength(1);
   });
+
+  it('keeps watching when handling an arrival throws, and handles it again at a later poll', async () => {
+    let failures = 0;
+    const lineage = {
+      ...h.lineage,
+      createJob: async (job: Parameters<typeof h.lineage.createJob>[0]) => {
+        if (failures++ === 0) throw new Error('Firestore unreachable');
+        return h.lineage.createJob(job);
+      },
+    };
+    const entries: RunEntry[] = [];
+    const controller = new AbortController();
+    const watching = watchFolder(
+      { ...h.deps, lineage },
+      {
+        bucket: 'drop',
+        intervalMs: 25,
+        signal: controller.signal,
+        onEntry: (entry) => {
+          entries.push(entry);
+        },
+      },
+    );
+    await h.drop('flaky.json', { prompt: 'darker' });
+    await h.drop('flaky.png', await small());
+    const done = await waitFor('the pair to succeed after the failure', () =>
+      entries.find((e) => e.outcome.kind === 'succeeded'),
+    );
+    controller.abort();
+    await watching;
+    expect(failures).toBeGreaterThan(1);
+    expect(done.object).toMatch(/^flaky\.(png|json)$/);
+    expect(await h.lineage.listJobs()).toHaveLength(1);
+  });
 });
 
 describe('openLocalEnvironment', () => {
