@@ -24,6 +24,7 @@ export interface RunFolderOptions {
  * had just arrived. A job reached from both its image and its sidecar runs once (the
  * second arrival finds it finished). A sidecar whose image never arrived fails.
  * @returns one entry per object that was not ignored
+ * @throws the first error handling an object threw, after the other workers' objects in flight are done
  */
 export async function runFolder(deps: PipelineDeps, options: RunFolderOptions): Promise<RunEntry[]> {
   const objects = await deps.store.list(options.bucket, options.prefix ?? '');
@@ -39,8 +40,10 @@ export async function runFolder(deps: PipelineDeps, options: RunFolderOptions): 
   const groups = [...byStem.values()];
   const entries: RunEntry[] = [];
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
     for (;;) {
+      if (failure) return;
       const group = groups[next++];
       if (!group) return;
       for (const object of group) {
@@ -51,7 +54,16 @@ export async function runFolder(deps: PipelineDeps, options: RunFolderOptions): 
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+  // A throw (an infrastructure failure) stops the run, but only once the jobs in flight in the
+  // other workers are done: the caller closes the stores right after.
+  await Promise.all(
+    Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () =>
+      worker().catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
   return entries;
 }
 

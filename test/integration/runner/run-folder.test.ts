@@ -72,6 +72,25 @@ describe('runFolder', () => {
     expect(again.every((e) => e.outcome.kind === 'duplicate')).toBe(true);
     expect(summarize(again)).toMatchObject({ duplicate: 3, succeeded: 0, failed: 0, jobs: 3 });
   });
+
+  it('rethrows an infrastructure failure only after the jobs in flight in other workers are done', async () => {
+    await h.drop('boom.png', await small());
+    await h.drop('boom.json', { prompt: 'brighter' });
+    await h.drop('ok.png', await small());
+    await h.drop('ok.json', { prompt: 'darker' });
+    const lineage = {
+      ...h.lineage,
+      createJob: async (job: Parameters<typeof h.lineage.createJob>[0]) => {
+        if (job.sourceKey.includes('boom')) throw new Error('Firestore unreachable');
+        return h.lineage.createJob(job);
+      },
+    };
+    await expect(runFolder({ ...h.deps, lineage }, { bucket: 'drop', concurrency: 2 })).rejects.toThrow(
+      'Firestore unreachable',
+    );
+    const jobs = await h.lineage.listJobs();
+    expect(jobs.map((j) => [j.sourceKey, j.status])).toEqual([['drop/ok.png', 'succeeded']]);
+  });
 });
 
 describe('summarize', () => {
