@@ -86,6 +86,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     }
     return counts.failed > 0 || counts.retry > 0 ? 1 : 0;
   } finally {
+    // A run that throws must not leave the bar on the line of the error message.
+    progress?.stop();
     await env.close();
   }
 }
