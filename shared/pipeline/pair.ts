@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { InputRef } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
 import { decodeRequest } from '../request/index.js';
-import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
+import { type ObjectInfo, type ObjectStore, ObjectTooLargeError } from '../storage/object-store.js';
 import { baseName, folderOf, stemOf } from './layout.js';
 import { hasImageExtension, RECIPE_FILE, routeObject } from './route.js';
 
@@ -58,7 +58,7 @@ async function readRequest(info: ObjectInfo, options: PairOptions): Promise<Requ
     return decodeRequest(bytes, options.maxRequestBytes);
   } catch (err) {
     if (err instanceof ValidationError) return err;
-    if (err instanceof Error && err.name === 'ObjectTooLargeError') {
+    if (err instanceof ObjectTooLargeError) {
       return new ValidationError('REQUEST_TOO_LARGE', [
         `the request is larger than ${options.maxRequestBytes} bytes (MAX_REQUEST_BYTES)`,
       ]);

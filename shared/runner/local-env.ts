@@ -78,7 +78,10 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
     } catch (err) {
       // A corrupt snapshot: release the client and the emulator, or the CLI hangs after the error.
       await release();
-      throw err;
+      throw new Error(
+        `could not restore lineage from ${snapshotFile}: ${err instanceof Error ? err.message : String(err)} (move the file away to start with empty lineage)`,
+        { cause: err },
+      );
     }
   }
   const buckets: Record<string, string> = { [RESULTS_BUCKET]: resultsDir };

@@ -317,3 +317,18 @@ describe('darkroom exit codes', () => {
     },
   );
 });
+
+describe('darkroom run with a corrupt lineage snapshot', () => {
+  it('exits 1 naming the snapshot file instead of hanging', SLOW, async () => {
+    const results = await mkdtemp(join(tmpdir(), 'darkroom-snapshot-'));
+    const drop = await mkdtemp(join(tmpdir(), 'darkroom-drop-'));
+    await mkdir(join(results, dirname(SNAPSHOT_FILE)), { recursive: true });
+    await writeFile(join(results, SNAPSHOT_FILE), '{ not json');
+    const r = await darkroom(['run', drop, '--out', results]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`could not restore lineage from ${join(results, SNAPSHOT_FILE)}`);
+    expect(r.stdout + r.stderr).not.toMatch(NO_STACK);
+    await rm(results, { recursive: true, force: true });
+    await rm(drop, { recursive: true, force: true });
+  });
+});
