@@ -90,7 +90,7 @@ export function createHttpSender(options: {
         if (res.ok) return res;
         const problem = await readProblem(res);
         if (res.status === 429 || (res.status >= 500 && call.idempotent)) {
-          const hint = retryHint(res, problem);
+          const hint = retryHint(res, problem, clock.now);
           const error = new TransientError(
             'ENGINE_UNAVAILABLE',
             `Replicate: ${call.what} answered ${res.status}${problem.detail ? `: ${problem.detail}` : ''}`,
@@ -131,13 +131,17 @@ export function classify(status: number, problem: ApiProblem, what: string): Eng
 }
 
 /** The delay a 429/503 asks for: `Retry-After` (seconds or date), else "resets in ~Ns" in `detail`. */
-export function retryHint(res: Response, problem: ApiProblem): number | undefined {
+export function retryHint(
+  res: Response,
+  problem: ApiProblem,
+  now: () => number = Date.now,
+): number | undefined {
   const header = res.headers.get('retry-after');
   if (header) {
     const seconds = Number(header);
     if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
     const date = Date.parse(header);
-    if (Number.isFinite(date)) return Math.max(0, date - Date.now());
+    if (Number.isFinite(date)) return Math.max(0, date - now());
   }
   const match = problem.detail?.match(/resets in ~?(\d+(?:\.\d+)?)\s*s/i);
   return match ? Number(match[1]) * 1000 : undefined;

@@ -16,6 +16,12 @@ describe('retryHint', () => {
   ])('reads $headers / $detail as $expected ms', ({ headers, detail, expected }) => {
     expect(retryHint(new Response(null, { status: 429, headers }), { detail })).toBe(expected);
   });
+
+  it('reads an HTTP-date Retry-After against the injected clock', () => {
+    const headers = { 'retry-after': 'Wed, 21 Oct 2026 07:28:30 GMT' };
+    const now = () => Date.parse('Wed, 21 Oct 2026 07:28:00 GMT');
+    expect(retryHint(new Response(null, { status: 429, headers }), {}, now)).toBe(30_000);
+  });
 });
 
 describe('classify', () => {
