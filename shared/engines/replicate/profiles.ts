@@ -74,6 +74,20 @@ const fastFormatExtra = {
 };
 
 /** Every profile, by `owner/name`. */
+/** What Qwen Image Edit Plus and its LoRA variant share: the LoRA one only adds inputs. */
+const QWEN_EDIT_PLUS = {
+  kind: 'edit',
+  imageField: 'image',
+  imageShape: 'array',
+  maxImages: 3,
+  maxInputSide: 1536,
+  takesPrompt: true,
+  seedField: 'seed',
+  aspectRatioField: 'aspect_ratio',
+  aspectRatios: QWEN_RATIOS,
+  defaults: { output_format: 'png' },
+} as const;
+
 export const REPLICATE_PROFILES: ReadonlyMap<string, ReplicateModelProfile> = new Map(
   (
     [
@@ -134,33 +148,15 @@ export const REPLICATE_PROFILES: ReadonlyMap<string, ReplicateModelProfile> = ne
         price: { kind: 'per-image', usd: 0.01, source: 'replicate.com/prunaai/p-image-edit' },
       },
       {
+        ...QWEN_EDIT_PLUS,
         model: 'qwen/qwen-image-edit-plus',
-        kind: 'edit',
-        imageField: 'image',
-        imageShape: 'array',
-        maxImages: 3,
-        maxInputSide: 1536,
-        takesPrompt: true,
-        seedField: 'seed',
-        aspectRatioField: 'aspect_ratio',
-        aspectRatios: QWEN_RATIOS,
-        defaults: { output_format: 'png' },
         extraSchema: z.strictObject(fastFormatExtra),
         price: { kind: 'per-image', usd: 0.04, source: 'third-party price list (low confidence)' },
       },
       {
+        ...QWEN_EDIT_PLUS,
         model: 'qwen/qwen-image-edit-plus-lora',
         version: 'b37d69a6b94414c96cc4ecb16660b472bb62284f2293d4b65537c09b8500e200',
-        kind: 'edit',
-        imageField: 'image',
-        imageShape: 'array',
-        maxImages: 3,
-        maxInputSide: 1536,
-        takesPrompt: true,
-        seedField: 'seed',
-        aspectRatioField: 'aspect_ratio',
-        aspectRatios: QWEN_RATIOS,
-        defaults: { output_format: 'png' },
         extraSchema: z.strictObject({
           ...fastFormatExtra,
           // A Hugging Face slug `owner/model` or a .safetensors/zip/tar URL.
