@@ -32,12 +32,7 @@ async function createOrKeep(
   }
 }
 
-/** Outputs an interrupted attempt of this very job stored are not savings. */
-function isOwnRecovery(reuse: { via: string }): boolean {
-  return reuse.via === 'storage';
-}
-
-/** Engines whose edits are made by a generative model (for IPTC digital source type). */
+/** Engines whose edits are not made by a generative model (for the IPTC digital source type). */
 const LOCAL_ENGINES = new Set(['local']);
 
 /**
@@ -141,7 +136,8 @@ export async function finalizeJob(
   const costUsd = stages.reduce((sum, s) => sum + (s.record.costUsd ?? 0), 0);
   const reused = stages
     .flatMap((s) => (s.record.variants ?? [s.record]).map((v) => v.reusedFrom))
-    .filter((r) => r && !isOwnRecovery(r));
+    // An output an interrupted attempt of this very job stored is a recovery, not a saving.
+    .filter((r) => r && r.via !== 'storage');
   const savings = {
     engineCallsAvoided: reused.length,
     savedUsd: reused.reduce((sum, r) => sum + (r?.savedUsd ?? 0), 0),
