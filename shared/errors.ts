@@ -49,6 +49,9 @@ export const ERROR_CODES = {
   DEADLINE_EXCEEDED: 'The invocation ran out of time before the job finished (transient).',
   ATTEMPTS_EXHAUSTED: 'The job failed transiently more times than the attempt limit.',
   INTERNAL: 'An unexpected internal error.',
+  ENGINE_DECLINED: 'The model declined to produce the image and said why (its words are in the message).',
+  ENGINE_BILLING: 'The model service stopped serving the project for billing (credits, spend limit).',
+  ENGINE_QUOTA_EXHAUSTED: 'The daily model quota is used up; the job waits for the reset (transient).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

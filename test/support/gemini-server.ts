@@ -20,7 +20,7 @@ import {
 import { replyWith, sendJson } from './gemini-server/reply.js';
 import { validateRequest } from './gemini-server/validate.js';
 
-export { fault, type GeminiFault, seededRandom } from './gemini-server/faults.js';
+export { fault, type GeminiFault, quotaReply, seededRandom } from './gemini-server/faults.js';
 
 /** One request the server received. */
 export interface GeminiServerCall {
@@ -60,7 +60,7 @@ export interface GeminiServer {
   script(...faults: GeminiFault[]): void;
   /** Answers a `rate` share of unscripted calls with a transient fault drawn by a seeded PRNG. */
   setFaultRate(options: { rate: number; seed: number; faults?: readonly GeminiFault[] } | undefined): void;
-  /** Answers 429 RESOURCE_EXHAUSTED (RetryInfo + Retry-After) beyond `perMinute` calls in a rolling minute. */
+  /** Answers 429 RESOURCE_EXHAUSTED (QuotaFailure, Help, RetryInfo) beyond `perMinute` calls in a rolling minute. */
   setQuota(options: { perMinute: number } | undefined): void;
   /** Forgets calls, queued faults, the fault rate and the quota. */
   reset(): void;
@@ -137,8 +137,8 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
       const t = now();
       quota.accepted = quota.accepted.filter((at) => t - at < 60_000);
       if (quota.accepted.length >= quota.perMinute) {
-        const wait = Math.max(1, Math.ceil((60_000 - (t - (quota.accepted[0] ?? t))) / 1000));
-        return answer(quotaExceeded(wait, quota.perMinute, route.model), 'quota');
+        const waitMs = Math.max(1, 60_000 - (t - (quota.accepted[0] ?? t)));
+        return answer(quotaExceeded(`${(waitMs / 1000).toFixed(3)}s`, quota.perMinute, route.model), 'quota');
       }
       quota.accepted.push(t);
     }

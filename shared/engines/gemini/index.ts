@@ -16,6 +16,7 @@ import { classifyGeminiError } from './errors.js';
 import { DEFAULT_GEMINI_MODEL } from './models.js';
 import { type GeminiStagePlan, planGeminiStage } from './plan.js';
 import { defaultMaxInputSide, type PreparedImage, prepareImage } from './prepare.js';
+import { capturingFetch, type RawReplyCapture } from './raw-reply.js';
 import { readGeminiReply } from './response.js';
 import {
   GEMINI_RETRY_DEFAULTS,
@@ -118,22 +119,29 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
         ...prepared.map((p) => ({ inlineData: { mimeType: p.mimeType, data: p.data.toString('base64') } })),
       ];
       const ai = getClient();
+      const backend = getSettings().backend;
+      let seed = params.seed;
       const {
         value: reply,
         attempts,
         failures,
       } = await withGeminiRetries(
-        async ({ timeoutMs }) => {
-          const config = _config(checked, params, timeoutMs, request.signal);
+        async ({ timeoutMs, noImageRetry }) => {
+          // A reply with no image and no reason is tried again with another seed: the same seed
+          // tends to lead the model down the same path.
+          seed = noImageRetry > 0 ? retrySeed(params.seed, noImageRetry) : params.seed;
+          const config = _config(checked, { ...params, seed }, timeoutMs, request.signal);
+          const raw: RawReplyCapture = {};
+          if (backend === 'gemini-api' && config.httpOptions) config.httpOptions.fetch = capturingFetch(raw);
           try {
             const res = await ai.models.generateContent({
               model,
               contents: [{ role: 'user', parts }],
               config,
             });
-            return await readGeminiReply(res, model);
+            return await readGeminiReply(res, model, raw);
           } catch (err) {
-            throw classifyGeminiError(err, { model, signal: request.signal, timeoutMs });
+            throw classifyGeminiError(err, { model, signal: request.signal, timeoutMs, now: clock.now });
           }
         },
         { policy, clock, model, deadline: request.deadline, signal: request.signal },
@@ -152,9 +160,11 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
         usage: reply.usage,
         costUsd,
         details: {
-          backend: getSettings().backend,
-          seed: params.seed,
+          backend,
+          seed,
+          ...(seed !== params.seed ? { requestedSeed: params.seed } : {}),
           finishReason: reply.finishReason,
+          finishMessage: reply.finishMessage,
           modelVersion: reply.modelVersion,
           responseId: reply.responseId,
           text: reply.text || undefined,
@@ -167,6 +177,16 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
       };
     },
   };
+}
+
+/**
+ * The seed of the `n`-th retry after a reply with no image: a fixed step from the stage's seed
+ * (within int32), so a rerun of the same stage retries with the same seeds.
+ * @param seed the stage's seed
+ * @param n the retry, from 1
+ */
+export function retrySeed(seed: number, n: number): number {
+  return (((seed + n * 1_000_003) % 2 ** 31) + 2 ** 31) % 2 ** 31;
 }
 
 // ── internal ──────────────────────────────────────────────────────────────

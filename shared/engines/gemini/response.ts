@@ -5,10 +5,15 @@ import type { EngineImage, EngineUsage } from '../engine.js';
 
 /** Finish reasons that end normally: an image is expected, and its absence is ENGINE_NO_IMAGE. */
 const NORMAL_FINISH = new Set(['STOP', 'MAX_TOKENS', 'FINISH_REASON_UNSPECIFIED']);
-/** Finish reasons that mean "no image this time" rather than a refusal; they get one more try. */
+/**
+ * Finish reasons that mean "no image this time" rather than a safety or policy block. With the
+ * model's words (`finishMessage` or a text part) they are a refusal, ENGINE_DECLINED; without any,
+ * ENGINE_NO_IMAGE, which gets one more try with a new seed.
+ */
 const NO_IMAGE_FINISH = new Set([
   'NO_IMAGE',
   'OTHER',
+  'IMAGE_OTHER',
   'MALFORMED_FUNCTION_CALL',
   'UNEXPECTED_TOOL_CALL',
   'TOO_MANY_TOOL_CALLS',
@@ -35,6 +40,8 @@ export interface GeminiReply {
   imageTokens?: number | undefined;
   /** Interim images marked `thought: true`, skipped. */
   thoughtImages: number;
+  /** The candidate's `finishMessage`, when there was one. */
+  finishMessage?: string | undefined;
 }
 
 /**
@@ -42,11 +49,18 @@ export interface GeminiReply {
  * candidate (never `response.data`, which concatenates every image), decoded to prove it is one.
  * @param res the SDK's response
  * @param model for messages
+ * @param raw what the SDK's converter drops, read from the raw body (`finishMessage` on the Gemini
+ *   Developer API); the value on the candidate wins when the SDK kept it (Vertex)
  * @throws EngineError ENGINE_BLOCKED (promptFeedback.blockReason, a safety/policy/recitation or
- *   unknown finishReason; `details.reason` is the raw value), EDIT_NOT_UNDERSTOOD (LANGUAGE),
- *   ENGINE_NO_IMAGE (no image part), ENGINE_BAD_OUTPUT (bytes that do not decode)
+ *   unknown finishReason; `details.reason` is the raw value), ENGINE_DECLINED (no image, and the
+ *   model said why: `finishMessage` or only text), EDIT_NOT_UNDERSTOOD (LANGUAGE), ENGINE_NO_IMAGE
+ *   (no image and no reason), ENGINE_BAD_OUTPUT (bytes that do not decode)
  */
-export async function readGeminiReply(res: GenerateContentResponse, model: string): Promise<GeminiReply> {
+export async function readGeminiReply(
+  res: GenerateContentResponse,
+  model: string,
+  raw: { finishMessage?: string | undefined } = {},
+): Promise<GeminiReply> {
   const candidate = res.candidates?.[0];
   const parts = candidate?.content?.parts ?? [];
   const text = parts
@@ -54,8 +68,17 @@ export async function readGeminiReply(res: GenerateContentResponse, model: strin
     .map((p) => p.text)
     .join('\n')
     .trim();
-  const said = text ? ` The model said: "${text}"` : '';
-  const meta = { modelVersion: res.modelVersion, responseId: res.responseId, text: text || undefined };
+  const finishMessage = (candidate?.finishMessage ?? raw.finishMessage)?.trim() || undefined;
+  const said = [
+    finishMessage ? ` ${_sentence(finishMessage)}` : '',
+    text ? ` The model said: "${text}"` : '',
+  ].join('');
+  const meta = {
+    modelVersion: res.modelVersion,
+    responseId: res.responseId,
+    text: text || undefined,
+    finishMessage,
+  };
 
   const blockReason = res.promptFeedback?.blockReason;
   if (blockReason) {
@@ -63,7 +86,7 @@ export async function readGeminiReply(res: GenerateContentResponse, model: strin
     throw new EngineError(
       'ENGINE_BLOCKED',
       `Gemini ${model} blocked the prompt (${blockReason})${message ? `: ${message}` : ''}.${said}`,
-      { details: { reason: blockReason, source: 'prompt', ...meta } },
+      { details: { reason: blockReason, source: 'prompt', blockReasonMessage: message, ...meta } },
     );
   }
   const finishReason = candidate?.finishReason as string | undefined;
@@ -82,15 +105,22 @@ export async function readGeminiReply(res: GenerateContentResponse, model: strin
     );
   }
   const images = parts.filter((p) => p.inlineData?.mimeType?.startsWith('image/') && p.inlineData.data);
-  const final = images.filter((p) => !p.thought).at(-1);
+  // IMAGE_OTHER means the image was generated but withheld ("Unable to show the generated image"):
+  // an image part next to it is not the answer.
+  const final = finishReason === 'IMAGE_OTHER' ? undefined : images.filter((p) => !p.thought).at(-1);
   if (!final?.inlineData?.data) {
     const why = !candidate ? 'no candidate' : parts.length === 0 ? 'no parts' : 'no image part';
+    if (finishMessage || text) {
+      throw new EngineError(
+        'ENGINE_DECLINED',
+        `Gemini ${model} declined to produce the image (finishReason ${finishReason ?? 'none'}).${said}`,
+        { details: { reason: finishReason ?? why, source: 'candidate', ...meta } },
+      );
+    }
     throw new EngineError(
       'ENGINE_NO_IMAGE',
-      `Gemini ${model} answered without an image (${why}, finishReason ${finishReason ?? 'none'}).${said}`,
-      {
-        details: { reason: finishReason ?? why, ...meta },
-      },
+      `Gemini ${model} answered without an image and without a reason (${why}, finishReason ${finishReason ?? 'none'})`,
+      { details: { reason: finishReason ?? why, ...meta } },
     );
   }
   const image = await _decode(Buffer.from(final.inlineData.data, 'base64'), model, final.inlineData.mimeType);
@@ -113,10 +143,15 @@ export async function readGeminiReply(res: GenerateContentResponse, model: strin
     usage,
     imageTokens,
     thoughtImages: images.length - images.filter((p) => !p.thought).length,
+    finishMessage,
   };
 }
 
 // ── internal ──────────────────────────────────────────────────────────────
+
+function _sentence(words: string): string {
+  return `Google says: "${words}"`;
+}
 
 async function _decode(data: Buffer, model: string, declared: string | undefined): Promise<EngineImage> {
   try {

@@ -51,13 +51,14 @@ const RETRY_ONCE: ReadonlySet<ErrorCode> = new Set(['ENGINE_NO_IMAGE', 'ENGINE_B
  * Runs `attempt` until it succeeds, a permanent error comes back, the attempt limit is reached or
  * the deadline leaves no room for another attempt. Transient errors that run out of attempts or time
  * are rethrown as TransientError (ENGINE_UNAVAILABLE or DEADLINE_EXCEEDED) so the platform redelivers.
- * @param attempt one call; receives its 1-based number and its timeout (≤ the time left); must
- *   throw classified PipelineErrors
+ * @param attempt one call; receives its 1-based number, its timeout (≤ the time left) and how many
+ *   no-image retries came before it (a retry after no image is sent with a new seed); must throw
+ *   classified PipelineErrors
  * @param options policy, clock, the request's deadline (epoch ms) and signal, and the model for messages
  * @returns the value, the number of attempts made and the failures along the way
  */
 export async function withGeminiRetries<T>(
-  attempt: (ctx: { attempt: number; timeoutMs: number }) => Promise<T>,
+  attempt: (ctx: { attempt: number; timeoutMs: number; noImageRetry: number }) => Promise<T>,
   options: {
     policy: GeminiRetryPolicy;
     clock: RetryClock;
@@ -90,7 +91,7 @@ export async function withGeminiRetries<T>(
     }
     const timeoutMs = Math.floor(Math.min(policy.perAttemptTimeoutMs, left));
     try {
-      const value = await attempt({ attempt: n, timeoutMs });
+      const value = await attempt({ attempt: n, timeoutMs, noImageRetry: noImageTries });
       return { value, attempts: n, failures };
     } catch (thrown) {
       const err = thrown instanceof PipelineError ? thrown : _internal(thrown);
@@ -104,6 +105,8 @@ export async function withGeminiRetries<T>(
       failures.push(failure);
       const onceMore = RETRY_ONCE.has(err.code) && noImageTries++ < policy.noImageRetries;
       if (err.code === 'DEADLINE_EXCEEDED') throw outOfTime(err, 'the time budget ran out');
+      // A used-up daily quota is not waited out here: the caller parks the job until the reset.
+      if (err.code === 'ENGINE_QUOTA_EXHAUSTED') throw err;
       if (!isTransient(err) && !onceMore) throw err;
       if (n >= policy.maxAttempts) {
         if (!isTransient(err)) throw err;
@@ -123,7 +126,7 @@ export async function withGeminiRetries<T>(
         throw new TransientError(
           'ENGINE_UNAVAILABLE',
           `Gemini ${model} asks to wait ${retryAfterMs} ms, longer than the ${policy.maxDelayMs} ms the engine waits; last: ${err.message}`,
-          { cause: err, retryAfterMs, details: { attempts: n, failures } },
+          { cause: err, retryAfterMs, details: { ...err.details, attempts: n, failures } },
         );
       }
       const wait = _backoff(n, retryAfterMs, policy, clock.random);

@@ -7,8 +7,18 @@ export type GeminiFault = { delayMs?: number } & GeminiFaultKind;
 
 type GeminiFaultKind =
   | { kind: 'ok' }
-  /** An HTTP error in Google's JSON format; 429 may carry RetryInfo and a Retry-After header. */
-  | { kind: 'error'; status: number; message?: string; retryDelay?: string; retryAfterSeconds?: number }
+  /**
+   * An HTTP error in Google's JSON format. `details` are sent as given (a 429 from `fault.rateLimited`
+   * carries QuotaFailure, Help and RetryInfo, as the service does); the service sends no Retry-After
+   * header, so one is sent only when `retryAfterSeconds` asks for it.
+   */
+  | {
+      kind: 'error';
+      status: number;
+      message?: string;
+      details?: unknown[];
+      retryAfterSeconds?: number;
+    }
   /** An HTTP error whose body is not JSON (a proxy's HTML page). */
   | { kind: 'non-json-error'; status: number; body?: string }
   /** The connection is destroyed without an answer. */
@@ -19,22 +29,49 @@ type GeminiFaultKind =
   | { kind: 'blocked'; reason: string; message?: string }
   /** A candidate with this finishReason; with `image: true` the image is still included. */
   | { kind: 'finish'; finishReason: string; text?: string; image?: boolean }
-  /** STOP with text only. */
+  /**
+   * A refusal as the image models send it: `content: {}` (no parts), the finishReason (NO_IMAGE,
+   * IMAGE_SAFETY, IMAGE_PROHIBITED_CONTENT, IMAGE_OTHER, …), the service's `finishMessage` when
+   * given, and no `candidatesTokenCount`.
+   */
+  | { kind: 'refused'; finishReason: string; finishMessage?: string }
+  /** STOP with text only (the model explaining in words that it will not do it). */
   | { kind: 'text-only'; text?: string }
   /** A candidate whose content has no `parts` (`content: { role: 'model' }`). */
   | { kind: 'no-parts'; finishReason?: string }
-  /** `count` interim images marked `thought: true` before the final image. */
+  /**
+   * `count` interim images marked `thought: true` before the final image: sent only when the request
+   * asks for thoughts (`thinkingConfig.includeThoughts`), as the service does.
+   */
   | { kind: 'thoughts'; count?: number }
   /** An image part whose bytes are not an image. */
   | { kind: 'bad-image' };
 
-/** Shorthands for the common faults. */
+/** Shorthands for the common faults, in the shapes the service answers with. */
 export const fault = {
-  rateLimited: (retryDelay = '2s', retryAfterSeconds?: number): GeminiFault => ({
+  /** A per-minute quota: QuotaFailure, Help and RetryInfo, and "Please retry in N s." in the message. */
+  rateLimited: (retryDelay = '2s', model = 'gemini-3.1-flash-image'): GeminiFault => ({
     kind: 'error',
     status: 429,
-    retryDelay,
-    retryAfterSeconds: retryAfterSeconds ?? Math.ceil(Number.parseFloat(retryDelay)),
+    ...quotaReply({ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel', retryDelay, model, limit: 10 }),
+  }),
+  /** A per-day quota: the same shape with a per-day quota id (and a short RetryInfo, as observed). */
+  dailyQuota: (model = 'gemini-3.1-flash-image'): GeminiFault => ({
+    kind: 'error',
+    status: 429,
+    ...quotaReply({
+      quotaId: 'GenerateRequestsPerDayPerProjectPerModel',
+      retryDelay: '41s',
+      model,
+      limit: 250,
+    }),
+  }),
+  /** A billing stop: 429 RESOURCE_EXHAUSTED with only a message, no QuotaFailure, no RetryInfo. */
+  billing: (): GeminiFault => ({
+    kind: 'error',
+    status: 429,
+    message:
+      'Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing.',
   }),
   unavailable: (): GeminiFault => ({ kind: 'error', status: 503 }),
   status: (status: number, message?: string): GeminiFault => ({
@@ -44,6 +81,44 @@ export const fault = {
   }),
   slow: (delayMs: number): GeminiFault => ({ kind: 'ok', delayMs }),
 } as const;
+
+/**
+ * The message and details of a quota 429 as the Gemini API writes them: Help (a link), QuotaFailure
+ * (the violated quota), RetryInfo (a fractional delay), and the delay again in the message.
+ */
+export function quotaReply(o: { quotaId: string; retryDelay: string; model: string; limit: number }) {
+  const seconds = o.retryDelay.replace(/s$/, '');
+  return {
+    message:
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, ' +
+      'head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. ' +
+      `\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: ${o.limit}, model: ${o.model}` +
+      `\nPlease retry in ${seconds}s.`,
+    details: [
+      {
+        '@type': 'type.googleapis.com/google.rpc.Help',
+        links: [
+          {
+            description: 'Learn more about Gemini API quotas',
+            url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+          },
+        ],
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          {
+            quotaMetric: 'generativelanguage.googleapis.com/generate_content_paid_tier_requests',
+            quotaId: o.quotaId,
+            quotaDimensions: { location: 'global', model: o.model },
+            quotaValue: String(o.limit),
+          },
+        ],
+      },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: o.retryDelay },
+    ],
+  };
+}
 
 /** The transient faults drawn by a random fault rate. */
 export const TRANSIENT_FAULTS: readonly GeminiFault[] = [

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { quotaReply } from './faults.js';
 
 /**
  * Wire-level facts of the Gemini `generateContent` protocol that the test server reproduces:
@@ -51,32 +52,18 @@ export function googleError(code: number, message?: string, details?: unknown[])
   return { httpStatus: code, body: { error } };
 }
 
-/** `google.rpc.RetryInfo` as Google serialises it. */
-export function retryInfo(retryDelay: string): Record<string, unknown> {
-  return { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay };
-}
-
-/** A 429 like the Gemini API sends when a per-minute quota is exceeded. */
-export function quotaExceeded(retryDelaySeconds: number, perMinute: number, model: string): GoogleErrorReply {
-  const reply = googleError(
-    429,
-    `You exceeded your current quota, please check your plan and billing details. Please retry in ${retryDelaySeconds}s.`,
-    [
-      {
-        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-        violations: [
-          {
-            quotaMetric: 'generativelanguage.googleapis.com/generate_content_paid_tier_requests',
-            quotaId: 'GenerateRequestsPerMinutePerProjectPerModel',
-            quotaDimensions: { location: 'global', model },
-            quotaValue: String(perMinute),
-          },
-        ],
-      },
-      retryInfo(`${retryDelaySeconds}s`),
-    ],
-  );
-  return { ...reply, headers: { 'retry-after': String(retryDelaySeconds) } };
+/**
+ * A 429 like the Gemini API sends when a per-minute quota is exceeded: QuotaFailure, Help and
+ * RetryInfo in the details, the fractional delay in the message, and no Retry-After header.
+ */
+export function quotaExceeded(retryDelay: string, perMinute: number, model: string): GoogleErrorReply {
+  const { message, details } = quotaReply({
+    quotaId: 'GenerateRequestsPerMinutePerProjectPerModel',
+    retryDelay,
+    model,
+    limit: perMinute,
+  });
+  return googleError(429, message, details);
 }
 
 /** Which service a path belongs to, and the ids in it. */

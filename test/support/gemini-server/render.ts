@@ -12,7 +12,8 @@ const CORNERS = ['northwest', 'northeast', 'southwest', 'southeast'] as const;
  * Deterministic for an (input, seed) pair, and shows which input went where.
  * @param request the validated request
  * @param model the model id (2.5 Flash has a fixed 1024 px output)
- * @returns PNG bytes and dimensions
+ * @returns the bytes (JPEG for the 3.x models, PNG for 2.5 Flash Image, as the service answers;
+ *   see {@link outputMimeType}) and dimensions
  */
 export async function renderEdit(
   request: ValidRequest,
@@ -56,42 +57,73 @@ export async function renderEdit(
       .toBuffer(),
     gravity: 'southeast' as const,
   };
-  // Low compression: tests look at pixels, not at how small the PNG is.
-  const data = await sharp(await base.png({ compressionLevel: 1 }).toBuffer())
-    .composite([...thumbs, mark])
-    .png({ compressionLevel: 1 })
-    .toBuffer();
+  // Low compression and high quality: tests look at pixels, not at how small the file is.
+  const composed = sharp(await base.png({ compressionLevel: 1 }).toBuffer()).composite([...thumbs, mark]);
+  const data =
+    outputMimeType(model) === 'image/jpeg'
+      ? await composed.jpeg({ quality: 95 }).toBuffer()
+      : await composed.png({ compressionLevel: 1 }).toBuffer();
   return { data, width, height };
 }
 
-/** An interim "thought" image: flat magenta, so a test sees at once if it was taken. */
-export async function renderThought(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#ff00ff' } })
-    .png()
-    .toBuffer();
+/**
+ * What the service encodes its output as: the 3.x image models (3 Pro Image, 3.1 Flash Image)
+ * answer JPEG, 2.5 Flash Image PNG (recorded replies; see docs/gemini.md).
+ */
+export function outputMimeType(model: string): 'image/jpeg' | 'image/png' {
+  return model.startsWith('gemini-2.5-') ? 'image/png' : 'image/jpeg';
 }
 
-/** `usageMetadata` as the service reports it for one image. */
-export function usageFor(request: ValidRequest, model: string, extraText = 0): Record<string, unknown> {
+/** An interim "thought" image: flat magenta, so a test sees at once if it was taken. */
+export async function renderThought(width: number, height: number, mimeType = 'image/png'): Promise<Buffer> {
+  const flat = sharp({ create: { width, height, channels: 3, background: '#ff00ff' } });
+  return (mimeType === 'image/jpeg' ? flat.jpeg() : flat.png()).toBuffer();
+}
+
+/**
+ * `usageMetadata` as the service reports it for one image. The Gemini API lists only IMAGE under
+ * `candidatesTokensDetails` and adds `serviceTier`; Vertex lists TEXT and IMAGE and adds
+ * `trafficType`. A blocked or refused reply has no `candidatesTokenCount` at all.
+ */
+export function usageFor(
+  request: ValidRequest,
+  model: string,
+  o: { backend: 'gemini-api' | 'vertex'; blocked?: boolean | undefined },
+): Record<string, unknown> {
   const served = SERVED_MODELS[model];
   const size = ((request.generationConfig.imageConfig ?? {}) as { imageSize?: string }).imageSize ?? '1K';
   const imageTokens = served?.imageTokens[size] ?? served?.imageTokens['1K'] ?? 1290;
   const textIn = Math.ceil(request.text.split(/\s+/).filter(Boolean).length * 1.3);
   const imageIn = request.images.length * 560;
   const thoughts = served?.thinks ? 180 : 0;
-  const textOut = 12 + extraText;
+  const textOut = 12;
+  const tier = o.backend === 'vertex' ? { trafficType: 'ON_DEMAND' } : { serviceTier: 'standard' };
+  const promptTokensDetails = [
+    { modality: 'TEXT', tokenCount: textIn },
+    { modality: 'IMAGE', tokenCount: imageIn },
+  ];
+  if (o.blocked) {
+    return {
+      promptTokenCount: textIn + imageIn,
+      totalTokenCount: textIn + imageIn,
+      promptTokensDetails,
+      ...tier,
+    };
+  }
+  const candidatesTokensDetails =
+    o.backend === 'vertex'
+      ? [
+          { modality: 'TEXT', tokenCount: textOut },
+          { modality: 'IMAGE', tokenCount: imageTokens },
+        ]
+      : [{ modality: 'IMAGE', tokenCount: imageTokens }];
   return {
     promptTokenCount: textIn + imageIn,
     candidatesTokenCount: imageTokens + textOut,
     totalTokenCount: textIn + imageIn + imageTokens + textOut + thoughts,
     ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
-    promptTokensDetails: [
-      { modality: 'TEXT', tokenCount: textIn },
-      { modality: 'IMAGE', tokenCount: imageIn },
-    ],
-    candidatesTokensDetails: [
-      { modality: 'TEXT', tokenCount: textOut },
-      { modality: 'IMAGE', tokenCount: imageTokens },
-    ],
+    promptTokensDetails,
+    candidatesTokensDetails,
+    ...tier,
   };
 }

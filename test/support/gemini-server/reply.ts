@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GeminiFault } from './faults.js';
-import { type GeminiRoute, googleError, retryInfo } from './protocol.js';
-import { renderEdit, renderThought, usageFor } from './render.js';
+import { type GeminiRoute, googleError } from './protocol.js';
+import { outputMimeType, renderEdit, renderThought, usageFor } from './render.js';
+import { thoughtSignature } from './signature.js';
 import type { ValidRequest } from './validate.js';
 
 /** What a reply needs to know about the call it answers. */
@@ -30,8 +31,7 @@ export async function replyWith(f: GeminiFault, ctx: ReplyContext): Promise<void
   };
   switch (f.kind) {
     case 'error': {
-      const details = f.retryDelay ? [retryInfo(f.retryDelay)] : undefined;
-      const reply = googleError(f.status, f.message, details);
+      const reply = googleError(f.status, f.message, f.details);
       call.status = f.status;
       const headers = f.retryAfterSeconds ? { 'retry-after': String(f.retryAfterSeconds) } : undefined;
       return sendJson(res, f.status, reply.body, headers);
@@ -52,12 +52,26 @@ export async function replyWith(f: GeminiFault, ctx: ReplyContext): Promise<void
     case 'blocked':
       return done({
         promptFeedback: { blockReason: f.reason, ...(f.message ? { blockReasonMessage: f.message } : {}) },
-        usageMetadata: { promptTokenCount: 300, totalTokenCount: 300 },
+        usageMetadata: usageFor(request, model, { backend: route.backend, blocked: true }),
+        modelVersion: model,
+        responseId: `resp-${ctx.n}`,
+      });
+    case 'refused':
+      return done({
+        candidates: [
+          {
+            content: {},
+            finishReason: f.finishReason,
+            ...(f.finishMessage ? { finishMessage: f.finishMessage } : {}),
+            index: 0,
+          },
+        ],
+        usageMetadata: usageFor(request, model, { backend: route.backend, blocked: true }),
         modelVersion: model,
         responseId: `resp-${ctx.n}`,
       });
     case 'no-parts':
-      return done(_envelope(ctx, { role: 'model' }, f.finishReason ?? 'SAFETY'));
+      return done(_envelope(ctx, { role: 'model' }, f.finishReason ?? 'SAFETY', true));
     case 'text-only':
       return done(
         _envelope(ctx, { role: 'model', parts: [{ text: f.text ?? 'I cannot edit this image.' }] }, 'STOP'),
@@ -72,30 +86,33 @@ export async function replyWith(f: GeminiFault, ctx: ReplyContext): Promise<void
       break;
   }
   const out = await renderEdit(request, model);
+  const mimeType = outputMimeType(model);
   const parts: unknown[] = [];
-  if (f.kind === 'thoughts') {
-    const thought = (await renderThought(out.width, out.height)).toString('base64');
+  const thinking = (request.generationConfig.thinkingConfig ?? {}) as { includeThoughts?: boolean };
+  if (f.kind === 'thoughts' && thinking.includeThoughts === true) {
+    const thought = (await renderThought(out.width, out.height, mimeType)).toString('base64');
     parts.push({ text: 'Considering the composition.', thought: true });
     for (let i = 0; i < (f.count ?? 2); i++)
-      parts.push({ inlineData: { mimeType: 'image/png', data: thought }, thought: true });
+      parts.push({ inlineData: { mimeType, data: thought }, thought: true });
   }
+  // Signatures sit on the first non-thought part and on every non-thought image, never on thoughts.
   const text = f.kind === 'finish' ? (f.text ?? '') : 'Here is the edited image.';
-  if (text) parts.push({ text });
+  if (text) parts.push({ text, thoughtSignature: thoughtSignature(ctx.n, 0) });
   const withImage = f.kind !== 'finish' || f.image === true;
   if (withImage) {
     parts.push({
-      inlineData: { mimeType: 'image/png', data: out.data.toString('base64') },
-      thoughtSignature: `sig-${ctx.n}`,
+      inlineData: { mimeType, data: out.data.toString('base64') },
+      thoughtSignature: thoughtSignature(ctx.n, 1),
     });
   }
   const finishReason = f.kind === 'finish' ? f.finishReason : 'STOP';
   return done(_envelope(ctx, { role: 'model', parts }, finishReason));
 }
 
-function _envelope(ctx: ReplyContext, content: unknown, finishReason: string) {
+function _envelope(ctx: ReplyContext, content: unknown, finishReason: string, blocked = false) {
   return {
     candidates: [{ content, finishReason, index: 0 }],
-    usageMetadata: usageFor(ctx.request, ctx.route.model),
+    usageMetadata: usageFor(ctx.request, ctx.route.model, { backend: ctx.route.backend, blocked }),
     modelVersion: ctx.route.model,
     responseId: `resp-${ctx.n}`,
   };

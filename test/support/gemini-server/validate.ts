@@ -129,12 +129,13 @@ function _config(config: Json, modelId: string): string | undefined {
   if (!model) return undefined;
   const image = (config.imageConfig ?? config.image_config ?? {}) as Json;
   const size = image.imageSize ?? image.image_size;
-  if (size !== undefined && !model.imageSizes.includes(String(size))) {
-    return `* GenerateContentRequest.generation_config.image_config.image_size: unsupported image size "${String(size)}" for ${modelId}`;
+  // 2.5 Flash Image has a fixed output size and ignores imageSize rather than refusing it.
+  if (size !== undefined && model.imageSizes.length > 0 && !model.imageSizes.includes(String(size))) {
+    return `image_size must be one of [${model.imageSizes.join(', ')}], got "${String(size)}".`;
   }
   const ratio = image.aspectRatio ?? image.aspect_ratio;
   if (ratio !== undefined && !model.aspectRatios.includes(String(ratio))) {
-    return `* GenerateContentRequest.generation_config.image_config.aspect_ratio: unsupported aspect ratio "${String(ratio)}"`;
+    return `aspect_ratio must be one of [${model.aspectRatios.join(', ')}], got "${String(ratio)}".`;
   }
   const thinking = (config.thinkingConfig ?? config.thinking_config ?? {}) as Json;
   const level = thinking.thinkingLevel ?? thinking.thinking_level;

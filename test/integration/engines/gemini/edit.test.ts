@@ -45,7 +45,7 @@ describe('gemini engine against the test server', () => {
     });
 
     expect(result.model).toBe('gemini-3.1-flash-image');
-    expect(result.image).toMatchObject({ mimeType: 'image/png', width: 1024, height: 683 });
+    expect(result.image).toMatchObject({ mimeType: 'image/jpeg', width: 1024, height: 683 });
     expect(near(await pixelAt(result.image.data, 512, 340), [0, 255, 255])).toBe(true);
     expect(result.warnings).toEqual([expect.stringContaining('guidanceScale 9 ignored')]);
     expect(result.usage).toMatchObject({
@@ -107,10 +107,11 @@ describe('gemini engine against the test server', () => {
     expect(near(await pixelAt(second.image.data, 100, 100), [255, 0, 0])).toBe(true);
   });
 
-  it('skips thought images and takes the final one', async () => {
+  it('gets no thought images, as it asks for no thoughts (the replay suite covers replies that carry them)', async () => {
     server.inject({ kind: 'thoughts', count: 2 });
     const result = await engine().edit({ stage: stagePlan(), input: red, references: [] });
-    expect(result.details?.thoughtImages).toBe(2);
+    expect(server.calls[0]?.generationConfig?.thinkingConfig).toBeUndefined();
+    expect(result.details?.thoughtImages).toBe(0);
     expect(near(await pixelAt(result.image.data, 50, 50), [0, 255, 255])).toBe(true);
   });
 

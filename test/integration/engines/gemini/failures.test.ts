@@ -67,9 +67,28 @@ const permanent: Permanent[] = [
     'IMAGE_RECITATION',
     'BLOCKLIST',
     'SPII',
-    'IMAGE_OTHER',
     'A_REASON_FROM_THE_FUTURE',
   ].map(blockedBy),
+  ...['IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT'].map(
+    (finishReason): Permanent => ({
+      title: `a ${finishReason} refusal with empty content and finishMessage`,
+      faults: [{ kind: 'refused', finishReason, finishMessage: 'Unable to show the generated image.' }],
+      code: 'ENGINE_BLOCKED',
+      reason: finishReason,
+      calls: 1,
+      message: 'Google says: "Unable to show the generated image."',
+    }),
+  ),
+  ...['IMAGE_OTHER', 'NO_IMAGE'].map(
+    (finishReason): Permanent => ({
+      title: `a ${finishReason} refusal with empty content and finishMessage`,
+      faults: [{ kind: 'refused', finishReason, finishMessage: 'The model could not generate the image.' }],
+      code: 'ENGINE_DECLINED',
+      reason: finishReason,
+      calls: 1,
+      message: 'Google says: "The model could not generate the image."',
+    }),
+  ),
   {
     title: 'a candidate without parts',
     faults: [{ kind: 'no-parts', finishReason: 'SAFETY' }],
@@ -87,14 +106,27 @@ const permanent: Permanent[] = [
     calls: 2,
   },
   {
-    title: 'STOP with text only, twice',
+    title: 'STOP with only a text explanation (no retry)',
+    faults: [{ kind: 'text-only', text: 'I cannot change the person in this photo.' }],
+    code: 'ENGINE_DECLINED',
+    calls: 1,
+    message: 'The model said: "I cannot change the person in this photo."',
+  },
+  {
+    title: 'NO_IMAGE with empty content and no reason, twice (one retry)',
     faults: [
-      { kind: 'text-only', text: 'Here is your image!' },
-      { kind: 'text-only', text: 'Here is your image!' },
+      { kind: 'refused', finishReason: 'NO_IMAGE' },
+      { kind: 'refused', finishReason: 'NO_IMAGE' },
     ],
     code: 'ENGINE_NO_IMAGE',
     calls: 2,
-    message: 'Here is your image!',
+  },
+  {
+    title: 'a billing stop (429 with only a message): at once, never retried',
+    faults: [fault.billing()],
+    code: 'ENGINE_BILLING',
+    calls: 1,
+    message: 'prepayment credits are depleted',
   },
   {
     title: 'bytes that are not an image, twice',
@@ -160,14 +192,32 @@ describe('gemini engine failures', () => {
     }
   });
 
-  it('succeeds when the one retry of a reply without an image brings one', async () => {
-    server.script({ kind: 'text-only' });
+  it('succeeds when the one retry of a reply without an image brings one, sent with a new seed', async () => {
+    server.script({ kind: 'refused', finishReason: 'NO_IMAGE' });
     const engine = createGeminiEngine({ env: geminiApiEnv(server.url), ...fakeClock() });
-    const result = await engine.edit({ stage: stagePlan(), input, references: [] });
+    const result = await engine.edit({ stage: stagePlan({}, { seed: 1234 }), input, references: [] });
+    const seeds = server.calls.map((c) => c.generationConfig?.seed);
+    expect(seeds[0]).toBe(1234);
+    expect(seeds[1]).not.toBe(1234);
     expect(result.details).toMatchObject({
       attempts: 2,
+      seed: seeds[1],
+      requestedSeed: 1234,
       failures: [{ attempt: 1, code: 'ENGINE_NO_IMAGE' }],
     });
+  });
+
+  it('does not wait out a used-up daily quota: ENGINE_QUOTA_EXHAUSTED with the time to the reset', async () => {
+    server.inject(fault.dailyQuota());
+    // 2026-03-10 12:00 UTC is 05:00 in Los Angeles: 19 h to the daily reset.
+    const clock = fakeClock(Date.UTC(2026, 2, 10, 12));
+    const engine = createGeminiEngine({ env: geminiApiEnv(server.url), ...clock });
+    const err = await engine.edit({ stage: stagePlan(), input, references: [] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err).toMatchObject({ code: 'ENGINE_QUOTA_EXHAUSTED', retryAfterMs: 19 * 3_600_000 });
+    expect((err as TransientError).details).toMatchObject({ kind: 'quota-per-day' });
+    expect(server.calls).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
   });
 
   it.each<[string, GeminiFault]>([

@@ -73,20 +73,38 @@ describe('startGeminiServer (the test server speaks the protocol)', () => {
     expect(res.json.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
   });
 
-  it('sends RetryInfo and Retry-After with a scripted 429', async () => {
-    server.inject(fault.rateLimited('3s'));
+  it('answers a scripted 429 like the service: Help, QuotaFailure, RetryInfo, no Retry-After header', async () => {
+    server.inject(fault.rateLimited('3.25s'));
     const res = await post(
       GEMINI,
       body([{ text: 'x' }, { inlineData: { mimeType: 'image/png', data: png } }]),
     );
     expect(res.status).toBe(429);
-    expect(res.headers.get('retry-after')).toBe('3');
-    expect(res.json.error).toEqual({
-      code: 429,
-      message: 'Resource has been exhausted (e.g. check quota).',
-      status: 'RESOURCE_EXHAUSTED',
-      details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3s' }],
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(res.json.error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' });
+    expect(res.json.error.message).toContain('Please retry in 3.25s.');
+    const details = (res.json.error.details ?? []) as Array<Record<string, unknown>>;
+    expect(details.map((d) => d['@type'])).toEqual([
+      'type.googleapis.com/google.rpc.Help',
+      'type.googleapis.com/google.rpc.QuotaFailure',
+      'type.googleapis.com/google.rpc.RetryInfo',
+    ]);
+    expect(details[2]).toEqual({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: '3.25s',
     });
+  });
+
+  it('answers an out-of-range aspect ratio with the service wording, and lets 2.5 Flash Image ignore imageSize', async () => {
+    const image = { inlineData: { mimeType: 'image/png', data: png } };
+    const bad = await post(GEMINI, body([{ text: 'x' }, image], { imageConfig: { aspectRatio: '7:3' } }));
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/^aspect_ratio must be one of \[1:1, 2:3, .*\], got "7:3"\.$/);
+    const flash25 = '/v1beta/models/gemini-2.5-flash-image:generateContent';
+    const ignored = await post(flash25, body([{ text: 'x' }, image], { imageConfig: { imageSize: '4K' } }));
+    expect(ignored.status).toBe(200);
+    const last = ignored.json.candidates[0]?.content.parts.at(-1) as { inlineData?: { mimeType?: string } };
+    expect(last.inlineData?.mimeType).toBe('image/png');
   });
 
   it('answers a valid call with an image part carrying a thought signature, usage and model version', async () => {
@@ -96,10 +114,18 @@ describe('startGeminiServer (the test server speaks the protocol)', () => {
     );
     expect(res.status).toBe(200);
     const parts = res.json.candidates[0]?.content.parts ?? [];
-    expect(parts.at(-1)).toMatchObject({ inlineData: { mimeType: 'image/png' }, thoughtSignature: 'sig-1' });
+    expect(parts.at(-1)).toMatchObject({ inlineData: { mimeType: 'image/jpeg' } });
+    // Signatures are large and also sit on the text part before the image.
+    for (const part of parts as Array<{ thoughtSignature?: string }>) {
+      expect(part.thoughtSignature?.length).toBeGreaterThan(300_000);
+    }
     expect(res.json).toMatchObject({
       modelVersion: 'gemini-3.1-flash-image',
-      usageMetadata: { totalTokenCount: expect.any(Number) },
+      usageMetadata: {
+        totalTokenCount: expect.any(Number),
+        serviceTier: 'standard',
+        candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1120 }],
+      },
     });
     expect(server.calls[0]).toMatchObject({
       reply: 'ok',

@@ -91,7 +91,6 @@ describe('readGeminiReply', () => {
     'IMAGE_RECITATION',
     'BLOCKLIST',
     'SPII',
-    'IMAGE_OTHER',
     'SOMETHING_NEW',
   ])(
     'turns finishReason %s into ENGINE_BLOCKED, even with an image, quoting the model',
@@ -106,13 +105,57 @@ describe('readGeminiReply', () => {
   it.each([
     ['NO_IMAGE', [{ text: 'none' }]],
     ['OTHER', [{ text: 'hmm' }]],
+    ['IMAGE_OTHER', [{ text: 'I cannot show that.' }, image(red)]],
     ['STOP', [{ text: 'Sure! Here is a description instead.' }]],
+  ])(
+    "turns finishReason %s with only the model's words into ENGINE_DECLINED, quoting them",
+    async (finishReason, parts) => {
+      const err = await failure(reply(parts, finishReason));
+      expect(err.code).toBe('ENGINE_DECLINED');
+      expect(err.details?.reason).toBe(finishReason);
+      const words = (parts[0] as { text: string }).text;
+      expect(err.message).toContain(`The model said: "${words}"`);
+      expect(err.details?.text).toBe(words);
+    },
+  );
+
+  it.each([
+    ['NO_IMAGE', {}],
+    ['IMAGE_OTHER', {}],
+    ['IMAGE_SAFETY', { code: 'ENGINE_BLOCKED' }],
+  ])(
+    'quotes finishMessage of a %s refusal with empty content, from the candidate or the raw body',
+    async (finishReason, over) => {
+      const words = 'Unable to show the generated image. Try rephrasing the prompt.';
+      const kept = {
+        candidates: [{ content: {}, finishReason, finishMessage: words }],
+      } as unknown as GenerateContentResponse;
+      const dropped = { candidates: [{ content: {}, finishReason }] } as unknown as GenerateContentResponse;
+      for (const err of [
+        await failure(kept),
+        (await readGeminiReply(dropped, 'm', { finishMessage: words }).catch(
+          (e: unknown) => e,
+        )) as EngineError,
+      ]) {
+        expect(err.code).toBe((over as { code?: string }).code ?? 'ENGINE_DECLINED');
+        expect(err.message).toContain(`Google says: "${words}"`);
+        expect(err.details).toMatchObject({ reason: finishReason, finishMessage: words });
+      }
+    },
+  );
+
+  it.each([
+    ['NO_IMAGE', []],
+    ['IMAGE_OTHER', undefined],
     ['STOP', [image(red, { thought: true })]],
     ['STOP', undefined],
-  ])('turns finishReason %s without a final image into ENGINE_NO_IMAGE', async (finishReason, parts) => {
-    const err = await failure(reply(parts, finishReason));
-    expect(err.code).toBe('ENGINE_NO_IMAGE');
-  });
+  ])(
+    'turns finishReason %s without an image or a reason into ENGINE_NO_IMAGE',
+    async (finishReason, parts) => {
+      const err = await failure(reply(parts, finishReason));
+      expect(err.code).toBe('ENGINE_NO_IMAGE');
+    },
+  );
 
   it('turns no candidates at all into ENGINE_NO_IMAGE', async () => {
     expect((await failure({} as GenerateContentResponse)).code).toBe('ENGINE_NO_IMAGE');
