@@ -74,6 +74,8 @@ export interface JobRecord {
   checkpoints?: Record<string, Record<string, unknown>> | undefined;
   /** The earlier job on the same image, when this one is a revision. */
   previousJobId?: string | undefined;
+  /** Attempts that ended waiting for a used-up quota to reset; they do not count against MAX_ATTEMPTS. */
+  quotaWaits?: number | undefined;
 }
 
 /** `jobs/{jobId}/stages/{NN}`: the resume point of a job. */

@@ -1,6 +1,7 @@
 import { describeError } from '../errors.js';
 import { ATTEMPT_RETENTION_MS, type AttemptRecord, type JobRecord } from '../lineage/records.js';
 import { nowOf, type PipelineDeps } from './deps.js';
+import { countedAttempts } from './quota-wait.js';
 
 /** The outcome of trying to claim a job. */
 export type Claim =
@@ -37,7 +38,7 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
   if (job.status !== 'running') return { kind: 'finished', job };
   if (job.leaseExpiresAt.getTime() > now) return { kind: 'busy', job };
   const attempt = job.attempt + 1;
-  if (attempt > deps.config.maxAttempts) return { kind: 'exhausted', job };
+  if (countedAttempts(job, attempt) > deps.config.maxAttempts) return { kind: 'exhausted', job };
   if (!(await lineage.createAttempt(job.id, attemptRecord(attempt, owner, now)))) {
     return { kind: 'busy', job };
   }

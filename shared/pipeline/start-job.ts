@@ -16,6 +16,7 @@ import { jobIdFor } from './identity.js';
 import type { JobContext } from './job-context.js';
 import { jobPrefix } from './layout.js';
 import { refOf } from './pair.js';
+import { countedAttempts, quotaWaitMs } from './quota-wait.js';
 import { runJob } from './run-job.js';
 
 /**
@@ -128,7 +129,10 @@ async function failed(
   return { kind: 'failed', jobId: report.jobId, prefix: report.prefix, error };
 }
 
-/** A transient failure: record it, release the lease so a redelivery can resume at once. */
+/**
+ * A transient failure: record it, release the lease so a redelivery can resume at once, or, for a
+ * used-up quota, park the job until the reset without counting the attempt.
+ */
 async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Promise<Outcome> {
   const error =
     err instanceof TransientError
@@ -137,7 +141,8 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
   if (!(err instanceof TransientError)) {
     ctx.log.error('unexpected error', { error: describeError(err), stack: (err as Error)?.stack });
   }
-  if (ctx.attempt >= deps.config.maxAttempts) {
+  const parkMs = quotaWaitMs(error);
+  if (parkMs === undefined && countedAttempts(ctx.job, ctx.attempt) >= deps.config.maxAttempts) {
     const exhausted = new PermanentError(
       'ATTEMPTS_EXHAUSTED',
       `gave up after ${ctx.attempt} attempts (MAX_ATTEMPTS); last error ${error.code}: ${error.message}`,
@@ -154,8 +159,9 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
   const now = new Date(nowOf(deps));
   await deps.lineage.updateJob(ctx.job.id, {
     error: { code: error.code, message: error.message },
-    leaseExpiresAt: now,
+    leaseExpiresAt: parkMs === undefined ? now : new Date(now.getTime() + parkMs),
     updatedAt: now,
+    ...(parkMs === undefined ? {} : { quotaWaits: (ctx.job.quotaWaits ?? 0) + 1 }),
   });
   ctx.log.warn('transient failure; redelivery will resume the job', {
     code: error.code,
