@@ -76,7 +76,7 @@ export async function withGeminiRetries<T>(
       `Gemini ${model}: ${why} after ${failures.length} attempt(s)`,
       {
         cause,
-        details: { attempts: failures.length, failures },
+        details: { kind: 'budget', attempts: failures.length, failures },
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       },
     );
@@ -117,7 +117,7 @@ export async function withGeminiRetries<T>(
             cause: err,
             ...(err.status !== undefined ? { status: err.status } : {}),
             ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-            details: { attempts: n, failures },
+            details: { ...err.details, attempts: n, failures },
           },
         );
       }
