@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeReport } from '../../../shared/report/index.js';
 import { fault } from '../../support/gemini-server.js';
 import { expectOutcome } from '../../support/pipeline-harness.js';
 import { createDeliveryWorld, type DeliveryWorld } from './delivery-harness.js';
@@ -10,7 +12,7 @@ afterEach(async () => {
 
 const DAY_MS = 24 * 3_600_000;
 
-describe('a used-up quota of the model', () => {
+describe('quota waits, billing stops and refusals through the pipeline', () => {
   it('parks the job until the daily reset without burning attempts, then finishes it', async () => {
     w = await createDeliveryWorld({ MAX_ATTEMPTS: '2' });
     await w.dropJob('daily');
@@ -71,5 +73,7 @@ describe('a used-up quota of the model', () => {
     expect((report as { message: string }).message).toContain(words);
     const job = await w.h.lineage.getJob(outcome.jobId);
     expect(job?.error?.message).toContain(words);
+    const page = await writeReport({ lineage: w.h.lineage, resultsDir: w.h.resultsDir });
+    expect(await readFile(page.file, 'utf8')).toContain(words);
   });
 });
