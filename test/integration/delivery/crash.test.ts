@@ -42,7 +42,7 @@ describe('a worker killed mid-stage', () => {
       ['light', 1],
       ['finish', 2],
     ]);
-    const light = await w.h.result(`crash/cat/${job.id}/stages/01-light.png`);
+    const light = await w.h.result(`crash/cat/${job.id}/stages/01-light.jpg`);
     expect(hashBytes(light)).toBe(stages[0]?.outputAssetId);
     expect(stages[1]?.inputAssetId).toBe(stages[0]?.outputAssetId);
     expect(await w.h.lineage.getJob(job.id)).toMatchObject({ status: 'succeeded', attempt: 2 });

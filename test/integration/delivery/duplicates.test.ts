@@ -5,7 +5,7 @@ import { outcomeOf, spawnWorker } from '../../support/worker-process.js';
 import { createDeliveryWorld, type DeliveryWorld } from './delivery-harness.js';
 
 /** The files one succeeded two-stage job leaves under its prefix. */
-const JOB_FILES = ['final.jpg', 'manifest.json', 'stages/01-light.png', 'stages/02-finish.png'];
+const JOB_FILES = ['final.jpg', 'manifest.json', 'stages/01-light.jpg', 'stages/02-finish.jpg'];
 
 let w: DeliveryWorld;
 beforeEach(async () => {

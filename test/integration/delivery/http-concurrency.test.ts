@@ -59,7 +59,7 @@ describe('processUpload under 20 concurrent deliveries of one event', () => {
     expect(jobs).toHaveLength(1);
     const [job] = jobs;
     expect([...(job?.files.keys() ?? [])].sort()).toEqual(
-      ['compare.jpg', 'final.webp', 'manifest.json', 'stages/01-light.png', 'stages/02-finish.png'].sort(),
+      ['compare.jpg', 'final.webp', 'manifest.json', 'stages/01-light.jpg', 'stages/02-finish.jpg'].sort(),
     );
     expect(await h.job(job?.jobId ?? '')).toMatchObject({ status: 'succeeded', attempt: 1 });
   });

@@ -73,8 +73,8 @@ describe('leases, takeover and fencing', () => {
     expect(files.map((f) => f.slice(f.lastIndexOf(`${taken.jobId}/`) + 25))).toEqual([
       'final.jpg',
       'manifest.json',
-      'stages/01-light.png',
-      'stages/02-finish.png',
+      'stages/01-light.jpg',
+      'stages/02-finish.jpg',
     ]);
 
     // The fence: attempt 1 can neither renew the lease nor record a stage any more.
