@@ -48,8 +48,14 @@ describe('gemini engine retries', () => {
   });
 
   it('recovers from a reply slower than the per-attempt timeout', async () => {
-    server.inject(fault.slow(5_000));
-    const result = await edit({ perAttemptTimeoutMs: 200 });
+    // The first reply never comes in time; the timeout must also leave room for the second, normal
+    // reply (a 512 px JPEG with two 256 KiB signatures) on a loaded machine: 3 s, not 200 ms.
+    server.inject(fault.slow(10_000));
+    const result = await engine({ perAttemptTimeoutMs: 3_000 }).edit({
+      stage: stagePlan({}, { imageSize: '512' }),
+      input,
+      references: [],
+    });
     expect(result.details?.attempts).toBe(2);
     expect(result.details?.failures).toEqual([
       expect.objectContaining({ message: expect.stringContaining('timed out') }),
