@@ -1,6 +1,7 @@
 import { PermanentError, ValidationError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
+import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf } from './deps.js';
 import { finalizeJob } from './finalize.js';
 import type { JobContext } from './job-context.js';
@@ -37,6 +38,8 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   const request: Request = parsed;
   const { deps } = ctx;
   const t0 = nowOf(deps);
+  const finished = await completeFromManifest(deps, { jobId: ctx.job.id, prefix: ctx.prefix });
+  if (finished) return finished;
   const previous = await findPreviousJob(ctx);
   const inheritedSeeds = new Map(
     previous ? (await deps.lineage.listStages(previous.id)).map((s) => [s.name, s.seed] as const) : [],

@@ -161,6 +161,7 @@ function _fields(meta: Record<string, unknown>, contentType: string | undefined)
     cacheControl: _string(meta.cacheControl),
     contentEncoding: _string(meta.contentEncoding),
     contentDisposition: _string(meta.contentDisposition),
+    customTime: _string(meta.customTime),
     metadata:
       meta.metadata && typeof meta.metadata === 'object' ? (meta.metadata as Record<string, unknown>) : {},
   };
