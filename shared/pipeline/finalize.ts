@@ -8,6 +8,7 @@ import {
 } from '../imaging/index.js';
 import type { OutputRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
+import { checkOutputLimits } from './check-outputs.js';
 import { ownsJob, SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
 import { type JobContext, outputMetadata } from './job-context.js';
@@ -62,6 +63,7 @@ export async function finalizeJob(
     digitalSourceType: digitalSourceTypeFor(generative ? 'generative' : 'local', fused),
     sourceAssetIds: [source.assetId, ...[...references.values()].map((r) => r.assetId)],
   };
+  checkOutputLimits(ctx, request, last.image);
   const encoded = await encodeOutputs(last.image, request.output, provenance, source.loaded.icc);
   // Sequential on purpose: encoding and the sheet side by side would raise the 24 MP peak memory.
   const sheet = request.output.compareSheet

@@ -1,6 +1,7 @@
 import { PermanentError, ValidationError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
+import { checkOutputLimits } from './check-outputs.js';
 import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf } from './deps.js';
 import { finalizeJob } from './finalize.js';
@@ -56,6 +57,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   });
   if (!ctx.image) throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
   const source = await loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request) });
+  checkOutputLimits(ctx, request, source.image);
   // Upscale-first makes the same decision on every attempt (it depends only on the source).
   const upscale = planUpscaleFirst(ctx, request, source, inheritedSeeds);
   const planned = upscale
