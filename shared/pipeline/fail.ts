@@ -1,7 +1,7 @@
 import { describeError, type PipelineError, StoreConflictError, TransientError } from '../errors.js';
 import type { JobError, JobRecord } from '../lineage/records.js';
 import { nowOf, type PipelineDeps } from './deps.js';
-import { ERROR_FILE } from './layout.js';
+import { errorReportName } from './layout.js';
 
 /** What a failed job reports, in `error.json` and in `jobs/{id}.error`. */
 export interface FailureReport {
@@ -58,7 +58,7 @@ export async function failJob(deps: PipelineDeps, report: FailureReport): Promis
  */
 export async function ensureErrorReport(deps: PipelineDeps, job: JobRecord): Promise<boolean> {
   if (job.status !== 'failed' || !job.error) return false;
-  const location = { bucket: deps.results.bucket, name: `${job.results.prefix}${ERROR_FILE}` };
+  const location = { bucket: deps.results.bucket, name: errorReportName(job.results.prefix) };
   if (await deps.store.stat(location)) return false;
   deps.log.warn('the failed job has no error.json; writing it again', { jobId: job.id });
   await writeErrorReport(deps, {
@@ -87,7 +87,7 @@ async function writeErrorReport(deps: PipelineDeps, fields: ReportFields): Promi
   };
   try {
     await deps.store.create(
-      { bucket: deps.results.bucket, name: `${fields.prefix}${ERROR_FILE}` },
+      { bucket: deps.results.bucket, name: errorReportName(fields.prefix) },
       Buffer.from(`${JSON.stringify(body, null, 2)}\n`),
       {
         contentType: 'application/json',

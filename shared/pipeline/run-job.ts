@@ -1,6 +1,7 @@
 import { PermanentError, ValidationError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
+import { checkOutputNames } from './check-names.js';
 import { checkOutputLimits } from './check-outputs.js';
 import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf } from './deps.js';
@@ -47,6 +48,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   );
   ctx.job.previousJobId = previous?.id;
   const stages = planStages(ctx, request, { seeds: inheritedSeeds });
+  checkOutputNames(ctx, request, stages);
   checkUpscale(ctx, request);
   await deps.lineage.updateJob(ctx.job.id, {
     previousJobId: previous?.id,
