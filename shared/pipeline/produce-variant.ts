@@ -101,13 +101,14 @@ export async function produceVariant(
       await deps.lineage.updateJob(ctx.job.id, { checkpoints });
     },
   });
-  const image = await decodeEngineImage(result.image.data).catch((cause: unknown) => {
+  const image = await decodeEngineImage(result.image.data, {
+    maxPixels: deps.config.limits.maxInputPixels,
+  }).catch((cause: unknown) => {
+    const why = cause instanceof Error ? ` (${cause.message})` : '';
     throw new EngineError(
       'ENGINE_BAD_OUTPUT',
-      `stage ${planned.index}: ${planned.engine.name} returned bytes that are not an image`,
-      {
-        cause,
-      },
+      `stage ${planned.index}: ${planned.engine.name} returned bytes that are not an image it may use${why}`,
+      { cause, details: (cause as EngineError).details },
     );
   });
   const output = { bucket: deps.results.bucket, name: `${stem}${STAGE_EXT[image.mimeType] ?? 'png'}` };
