@@ -44,6 +44,7 @@ export const ConfigSchema = z
     GEMINI_MODEL: z.string().min(1).default('gemini-3.1-flash-image'),
     MAX_INPUT_BYTES: int(1).default(50 * 1024 * 1024),
     MAX_INPUT_PIXELS: int(1).default(50_000_000),
+    MAX_OUTPUT_PIXELS: int(1).default(50_000_000),
     MIN_INPUT_SIDE: int(1).default(256),
     MAX_REQUEST_BYTES: int(1).default(64 * 1024),
     FUNCTION_TIMEOUT_SECONDS: int(1, 3600).default(540),
@@ -66,6 +67,7 @@ export const ConfigSchema = z
     limits: {
       maxInputBytes: env.MAX_INPUT_BYTES,
       maxInputPixels: env.MAX_INPUT_PIXELS,
+      maxOutputPixels: env.MAX_OUTPUT_PIXELS,
       minInputSide: env.MIN_INPUT_SIDE,
       maxRequestBytes: env.MAX_REQUEST_BYTES,
     },

@@ -46,6 +46,9 @@ export const ERROR_CODES = {
   STORAGE_UNAVAILABLE: 'Cloud Storage is unavailable, rate-limited or unreachable (transient).',
   STORAGE_PERMISSION_DENIED: 'Cloud Storage refused access to a bucket or object.',
   STORAGE_FAILED: 'Cloud Storage rejected a request for a reason retrying cannot fix.',
+  LINEAGE_REJECTED: 'Firestore refused a lineage write that no retry can fix (too deep, too large).',
+  OUTPUT_NAME_TOO_LONG:
+    "An output's name would be over Cloud Storage's 1,024-byte limit; refused before any engine call.",
   DEADLINE_EXCEEDED: 'The invocation ran out of time before the job finished (transient).',
   ATTEMPTS_EXHAUSTED: 'The job failed transiently more times than the attempt limit.',
   INTERNAL: 'An unexpected internal error.',

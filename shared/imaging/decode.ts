@@ -11,11 +11,18 @@ const PASS_THROUGH = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' 
  * Verifies and measures the bytes an engine returned. PNG, JPEG and WebP without an EXIF
  * rotation are kept byte for byte; anything else that decodes (GIF, TIFF, AVIF, a rotated
  * JPEG) is normalised to PNG like an input.
+ * Engine replies are treated like uploads: the type is sniffed from the bytes (SVG and PDF are
+ * refused, never rendered) and, with `maxPixels`, the pixel count is read from the header and
+ * refused before anything is decoded.
  * @param bytes what the engine returned
+ * @param options.maxPixels the most pixels accepted (the pipeline passes `MAX_INPUT_PIXELS`)
  * @returns the image with its real MIME type and dimensions
- * @throws EngineError `ENGINE_BAD_OUTPUT` when the bytes are not a complete raster image
+ * @throws EngineError `ENGINE_BAD_OUTPUT` when the bytes are not a complete raster image, or too large
  */
-export async function decodeEngineImage(bytes: Buffer): Promise<EngineImage> {
+export async function decodeEngineImage(
+  bytes: Buffer,
+  options: { maxPixels?: number | undefined } = {},
+): Promise<EngineImage> {
   configureSharp();
   const format = sniffFormat(bytes);
   if (format === 'unknown' || format === 'svg' || format === 'pdf' || format === 'bmp') {
@@ -27,8 +34,27 @@ export async function decodeEngineImage(bytes: Buffer): Promise<EngineImage> {
       },
     );
   }
+  const meta = await sharp(bytes)
+    .metadata()
+    .catch((cause: unknown) => {
+      throw new EngineError(
+        'ENGINE_BAD_OUTPUT',
+        `The engine returned a ${format.toUpperCase()} whose header cannot be read`,
+        {
+          cause,
+          details: { format, bytes: bytes.length },
+        },
+      );
+    });
+  const pixels = (meta.width ?? 0) * (meta.height ?? 0) * (meta.pages ?? 1);
+  if (options.maxPixels !== undefined && pixels > options.maxPixels) {
+    throw new EngineError(
+      'ENGINE_BAD_OUTPUT',
+      `The engine returned a ${meta.width}×${meta.height} ${format.toUpperCase()}${(meta.pages ?? 1) > 1 ? ` of ${meta.pages} frames` : ''} (${pixels} pixels), over MAX_INPUT_PIXELS (${options.maxPixels}); it was not decoded.`,
+      { details: { format, width: meta.width, height: meta.height, pixels } },
+    );
+  }
   try {
-    const meta = await sharp(bytes).metadata();
     const mimeType = format in PASS_THROUGH ? PASS_THROUGH[format as keyof typeof PASS_THROUGH] : undefined;
     if (mimeType && (meta.orientation ?? 1) === 1 && (meta.pages ?? 1) === 1) {
       // A full decode proves the data is complete (a header alone can precede a truncated body).

@@ -18,6 +18,7 @@ export {
   type SourceInfo,
   supportedInputFormats,
 } from './load.js';
+export { FORMAT_MAX_SIDE, outputDimensions, outputLimitProblems } from './output-limits.js';
 export {
   DIGITAL_SOURCE_TYPES,
   type DigitalSourceType,

@@ -1,4 +1,5 @@
 import { FieldValue, type Firestore, Timestamp } from '@google-cloud/firestore';
+import { describeError, PermanentError } from '../errors.js';
 import type { LineageStore } from './lineage-store.js';
 import type { AssetRecord, AttemptRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
@@ -6,6 +7,8 @@ export const FIRESTORE_LINEAGE_KIND = 'firestore';
 
 /** gRPC status of a create() that found a document. */
 const ALREADY_EXISTS = 6;
+/** gRPC status of a write the service refuses as malformed (retrying sends the same). */
+const INVALID_ARGUMENT = 3;
 
 /** Options of {@link createFirestoreLineageStore}. */
 export interface FirestoreLineageStoreOptions {
@@ -32,7 +35,7 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
-      throw err;
+      throw rejectedOrSame(err, ref.path);
     }
   }
 
@@ -41,7 +44,7 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
 
     async getJob(jobId) {
       const snap = await jobs().doc(jobId).get();
-      return snap.exists ? (fromFirestore(snap.data()) as JobRecord) : undefined;
+      return snap.exists ? jobOf(snap.data()) : undefined;
     },
 
     async updateJob(jobId, patch) {
@@ -50,7 +53,11 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
       // A deep merge would need field paths for map keys such as label `product-id`, which
       // the in-process emulator drops.
       const fields = Object.keys(data);
-      await jobs().doc(jobId).set(data, { mergeFields: fields });
+      try {
+        await jobs().doc(jobId).set(data, { mergeFields: fields });
+      } catch (err) {
+        throw rejectedOrSame(err, `jobs/${jobId}`);
+      }
     },
 
     createAttempt: (jobId, attempt: AttemptRecord) =>
@@ -92,9 +99,27 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
       query = query.orderBy('createdAt', 'desc');
       if (filter?.limit) query = query.limit(filter.limit);
       const snap = await query.get();
-      return snap.docs.map((d) => fromFirestore(d.data()) as JobRecord);
+      return snap.docs.map((d) => jobOf(d.data()));
     },
   };
+}
+
+/**
+ * A write Firestore can never accept (the client's own validation, which throws before sending:
+ * nesting over 20 levels, a bad field name; or the service's INVALID_ARGUMENT) is permanent, so
+ * that it is not retried as INTERNAL until the attempts run out. Anything else is rethrown as is.
+ */
+function rejectedOrSame(err: unknown, path: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  const clientSide = err instanceof Error && code === undefined && /not a valid Firestore/.test(err.message);
+  if (!clientSide && code !== INVALID_ARGUMENT) return err;
+  return new PermanentError(
+    'LINEAGE_REJECTED',
+    `Firestore refused the write of ${path}: ${describeError(err)}`,
+    {
+      cause: err,
+    },
+  );
 }
 
 /** Stage documents sort by name: `01`, `02`, … */
@@ -115,6 +140,13 @@ function clean(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = clean(v);
   return out;
+}
+
+/** A job document as a record; a field cleared with null (a stale error) reads as absent. */
+function jobOf(data: FirebaseFirestore.DocumentData | undefined): JobRecord {
+  // null, not FieldValue.delete(): the in-process emulator ignores field deletes.
+  const fields = Object.entries(fromFirestore(data) as Record<string, unknown>);
+  return Object.fromEntries(fields.filter(([, v]) => v !== null)) as unknown as JobRecord;
 }
 
 /** Turns Timestamps back into Dates, recursively. */

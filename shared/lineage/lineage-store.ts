@@ -10,8 +10,8 @@ export interface LineageStore {
   /** @returns false when the job already exists (nothing is written) */
   createJob(job: JobRecord): Promise<boolean>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
-  /** Merges `patch` into the job. */
-  updateJob(jobId: string, patch: Partial<JobRecord>): Promise<void>;
+  /** Merges `patch` into the job; a top-level `null` removes that field. */
+  updateJob(jobId: string, patch: JobPatch): Promise<void>;
   /** @returns false when that attempt number was already taken */
   createAttempt(jobId: string, attempt: AttemptRecord): Promise<boolean>;
   /** @returns false when the stage was already recorded */
@@ -28,3 +28,6 @@ export interface LineageStore {
   /** Jobs, newest first, optionally only those of one source image (`bucket/name`). */
   listJobs(filter?: { sourceKey?: string; limit?: number }): Promise<JobRecord[]>;
 }
+
+/** A change to a job: fields to replace, and `error: null` to clear a stale error. */
+export type JobPatch = Partial<Omit<JobRecord, 'error'>> & { error?: JobRecord['error'] | null };

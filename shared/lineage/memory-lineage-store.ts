@@ -27,7 +27,9 @@ export function createMemoryLineageStore(): LineageStore {
     async updateJob(jobId, patch) {
       const job = jobs.get(jobId);
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-      jobs.set(jobId, structuredClone({ ...(job ?? {}), ...defined }) as JobRecord);
+      const merged: Record<string, unknown> = { ...(job ?? {}), ...defined };
+      for (const [k, v] of Object.entries(defined)) if (v === null) delete merged[k];
+      jobs.set(jobId, structuredClone(merged) as unknown as JobRecord);
     },
     async createAttempt(jobId, attempt) {
       const key = `${jobId}/${attempt.attempt}`;

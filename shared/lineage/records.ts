@@ -36,6 +36,8 @@ export interface JobError {
   message: string;
   /** The stage that failed, when one did. */
   stage?: number | undefined;
+  /** Structured details of the error, kept so that a lost `error.json` can be rewritten. */
+  details?: Record<string, unknown> | undefined;
 }
 
 /** `jobs/{jobId}` */

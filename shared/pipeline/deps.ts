@@ -18,6 +18,8 @@ export interface PipelineDeps {
   results: { bucket: string; prefix: string };
   /** Milliseconds since the epoch (injectable for tests). */
   now?: () => number;
+  /** Waits between tries of a write (injectable for tests; default a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Milliseconds since the epoch, from the deps' clock. */

@@ -8,6 +8,7 @@ import {
 } from '../imaging/index.js';
 import type { OutputRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
+import { checkOutputLimits } from './check-outputs.js';
 import { ownsJob, SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
 import { type JobContext, outputMetadata } from './job-context.js';
@@ -62,6 +63,7 @@ export async function finalizeJob(
     digitalSourceType: digitalSourceTypeFor(generative ? 'generative' : 'local', fused),
     sourceAssetIds: [source.assetId, ...[...references.values()].map((r) => r.assetId)],
   };
+  checkOutputLimits(ctx, request, last.image);
   const encoded = await encodeOutputs(last.image, request.output, provenance, source.loaded.icc);
   // Sequential on purpose: encoding and the sheet side by side would raise the 24 MP peak memory.
   const sheet = request.output.compareSheet
@@ -107,19 +109,10 @@ export async function finalizeJob(
     });
     outputs.push({ ...location, role: 'compare', format: 'jpeg', bytes: sheet.length });
   }
-  // A superseded attempt must neither delete intermediates nor mark the job: the attempt
-  // that took over owns both.
-  if (!(await ownsJob(deps, ctx.job.id, ctx.attempt))) throw new SupersededError(ctx.job.id, ctx.attempt);
-  if (!request.output.keepIntermediates) {
-    // The stage outputs were the resume points; once the final outputs exist they may go.
-    // Outputs reused from other jobs (cache, pins) are theirs, never deleted here.
-    for (const s of stages) {
-      for (const v of s.record.variants ?? [s.record]) {
-        if (v.output.bucket === deps.results.bucket && v.output.name.startsWith(ctx.prefix))
-          await deps.store.delete(v.output);
-      }
-    }
-  } else {
+  // Intermediates are never deleted here: the runtime may not delete (objectCreator only),
+  // and they are the resume points until the job is marked succeeded. They carry a custom
+  // time, and the results bucket's lifecycle rule expires them.
+  if (request.output.keepIntermediates) {
     for (const s of stages.filter((st) => st.record.output.name.startsWith(ctx.prefix))) {
       outputs.push({
         ...s.record.output,
@@ -170,6 +163,7 @@ export async function finalizeJob(
     timings: allTimings,
     costUsd,
     savings,
+    error: null,
     finishedAt: new Date(nowOf(deps)),
     updatedAt: new Date(nowOf(deps)),
     leaseExpiresAt: new Date(nowOf(deps)),

@@ -1,5 +1,6 @@
 import { PermanentError, type TransientError } from '../errors.js';
 import type { JobError, JobRecord, OutputRecord } from '../lineage/records.js';
+import { callCutoff, withCallDeadline } from './call-deadline.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { pairObject } from './pair.js';
 import { routeObject } from './route.js';
@@ -41,10 +42,15 @@ export interface HandleOptions {
  * platform redelivers).
  */
 export async function handleObject(
-  deps: PipelineDeps,
+  unbounded: PipelineDeps,
   event: ObjectEvent,
-  options: HandleOptions = {},
+  given: HandleOptions = {},
 ): Promise<Outcome> {
+  const { timing } = unbounded.config;
+  const deadline = given.deadline ?? nowOf(unbounded) + timing.functionTimeoutMs - timing.deadlineMarginMs;
+  const options = { ...given, deadline };
+  // Every Storage and Firestore call of this invocation answers by the cutoff, or fails transiently.
+  const deps = withCallDeadline(unbounded, callCutoff(unbounded, deadline));
   const log = deps.log.child({ object: `${event.bucket}/${event.name}`, generation: event.generation });
   const route = routeObject(event, { results: deps.results });
   if (route.kind === 'ignore') return ignored(log, route.reason);

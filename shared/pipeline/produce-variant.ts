@@ -7,6 +7,7 @@ import { type JobContext, outputMetadata } from './job-context.js';
 import { stageOutputName } from './layout.js';
 import type { LoadedAsset } from './load-inputs.js';
 import type { PlannedStage } from './plan.js';
+import { retryTransientWrite } from './retry-write.js';
 import { readCachedStage, stageCacheKey } from './stage-cache.js';
 import { findStoredOutput, type Produced, STAGE_EXT } from './stage-output.js';
 
@@ -100,13 +101,14 @@ export async function produceVariant(
       await deps.lineage.updateJob(ctx.job.id, { checkpoints });
     },
   });
-  const image = await decodeEngineImage(result.image.data).catch((cause: unknown) => {
+  const image = await decodeEngineImage(result.image.data, {
+    maxPixels: deps.config.limits.maxInputPixels,
+  }).catch((cause: unknown) => {
+    const why = cause instanceof Error ? ` (${cause.message})` : '';
     throw new EngineError(
       'ENGINE_BAD_OUTPUT',
-      `stage ${planned.index}: ${planned.engine.name} returned bytes that are not an image`,
-      {
-        cause,
-      },
+      `stage ${planned.index}: ${planned.engine.name} returned bytes that are not an image it may use${why}`,
+      { cause, details: (cause as EngineError).details },
     );
   });
   const output = { bucket: deps.results.bucket, name: `${stem}${STAGE_EXT[image.mimeType] ?? 'png'}` };
@@ -114,15 +116,18 @@ export async function produceVariant(
     throw new SupersededError(ctx.job.id, ctx.attempt);
   }
   try {
-    await deps.store.create(output, result.image.data, {
-      contentType: image.mimeType,
-      metadata: outputMetadata(ctx, {
-        'darkroom-stage': String(planned.index),
-        'darkroom-variant': String(variant),
+    // The engine was paid for this result: a transient failure retries the write, not the call.
+    await retryTransientWrite(ctx, output.name, () =>
+      deps.store.create(output, result.image.data, {
+        contentType: image.mimeType,
+        metadata: outputMetadata(ctx, {
+          'darkroom-stage': String(planned.index),
+          'darkroom-variant': String(variant),
+        }),
+        // Intermediates carry a custom time, so the results bucket's lifecycle rule can expire them.
+        customTime: new Date(nowOf(deps)),
       }),
-      // Intermediates carry a custom time, so the results bucket's lifecycle rule can expire them.
-      customTime: new Date(nowOf(deps)),
-    });
+    );
   } catch (err) {
     // Another attempt stored a different output here first: it took the job over.
     if (err instanceof StoreConflictError && !(await ownsJob(deps, ctx.job.id, ctx.attempt))) {

@@ -1,6 +1,9 @@
 import { PermanentError, ValidationError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
+import { checkOutputNames } from './check-names.js';
+import { checkOutputLimits } from './check-outputs.js';
+import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf } from './deps.js';
 import { finalizeJob } from './finalize.js';
 import type { JobContext } from './job-context.js';
@@ -37,12 +40,15 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   const request: Request = parsed;
   const { deps } = ctx;
   const t0 = nowOf(deps);
+  const finished = await completeFromManifest(deps, { jobId: ctx.job.id, prefix: ctx.prefix });
+  if (finished) return finished;
   const previous = await findPreviousJob(ctx);
   const inheritedSeeds = new Map(
     previous ? (await deps.lineage.listStages(previous.id)).map((s) => [s.name, s.seed] as const) : [],
   );
   ctx.job.previousJobId = previous?.id;
   const stages = planStages(ctx, request, { seeds: inheritedSeeds });
+  checkOutputNames(ctx, request, stages);
   checkUpscale(ctx, request);
   await deps.lineage.updateJob(ctx.job.id, {
     previousJobId: previous?.id,
@@ -53,6 +59,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   });
   if (!ctx.image) throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
   const source = await loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request) });
+  checkOutputLimits(ctx, request, source.image);
   // Upscale-first makes the same decision on every attempt (it depends only on the source).
   const upscale = planUpscaleFirst(ctx, request, source, inheritedSeeds);
   const planned = upscale

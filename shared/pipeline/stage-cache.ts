@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EngineImage } from '../engines/engine.js';
+import { TransientError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
 import type { CachedStage } from '../lineage/records.js';
 import type { JobContext } from './job-context.js';
@@ -44,7 +45,12 @@ export async function readCachedStage(
 ): Promise<{ entry: CachedStage; data: Buffer; image: EngineImage } | undefined> {
   const entry = await ctx.deps.lineage.getCachedStage(key);
   if (!entry) return undefined;
-  const data = await ctx.deps.store.read(entry.output).catch(() => undefined);
+  // A transient read error is rethrown (redelivery reads the cache again), or the stage would be
+  // computed and paid for again while its cached output is there; anything else is a miss.
+  const data = await ctx.deps.store.read(entry.output).catch((err: unknown) => {
+    if (err instanceof TransientError) throw err;
+    return undefined;
+  });
   if (!data || hashBytes(data) !== entry.outputAssetId) {
     ctx.log.warn('stage cache entry no longer matches its stored output; recomputing', { key });
     return undefined;

@@ -9,8 +9,9 @@ import type { JobRecord } from '../lineage/records.js';
 import type { Request } from '../request/index.js';
 import type { ObjectInfo } from '../storage/object-store.js';
 import { claimJob, keepLease, ownsJob, SupersededError } from './claim.js';
+import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf, type PipelineDeps } from './deps.js';
-import { failJob } from './fail.js';
+import { ensureErrorReport, failJob } from './fail.js';
 import type { HandleOptions, Outcome } from './handle-object.js';
 import { jobIdFor } from './identity.js';
 import type { JobContext } from './job-context.js';
@@ -65,6 +66,12 @@ export async function startJob(
   const claim = await claimJob(deps, fresh);
   if (claim.kind === 'finished') {
     log.info('duplicate delivery of a finished job', { status: claim.job.status });
+    try {
+      await ensureErrorReport(deps, claim.job);
+    } catch (err) {
+      if (err instanceof TransientError) return { kind: 'retry', jobId: id, error: err };
+      throw err;
+    }
     return { kind: 'duplicate', jobId: id, status: claim.job.status };
   }
   if (claim.kind === 'busy') {
@@ -124,7 +131,20 @@ async function failed(
   log: PipelineDeps['log'],
   report: Parameters<typeof failJob>[1],
 ): Promise<Outcome> {
-  const error = await failJob(deps, report);
+  let error: Awaited<ReturnType<typeof failJob>>;
+  try {
+    // An earlier attempt that wrote the manifest finished the job: that report stands.
+    const outputs = await completeFromManifest(deps, report);
+    if (outputs) return { kind: 'succeeded', jobId: report.jobId, prefix: report.prefix, outputs };
+    error = await failJob(deps, report);
+  } catch (err) {
+    if (!(err instanceof TransientError)) throw err;
+    log.warn('job failed; its report waits for a redelivery', {
+      code: report.error.code,
+      reason: err.message,
+    });
+    return { kind: 'retry', jobId: report.jobId, error: err };
+  }
   log.warn('job failed', { code: error.code, message: error.message });
   return { kind: 'failed', jobId: report.jobId, prefix: report.prefix, error };
 }

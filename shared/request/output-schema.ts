@@ -8,13 +8,30 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** Where a cover-crop keeps the picture: the most salient region, the busiest one, or the middle. */
 export const CROP_POSITIONS = ['attention', 'entropy', 'centre'] as const;
 
+/**
+ * Names a named size may not take: the files and folders of a job's result prefix
+ * (`final.*`, `compare.jpg`, `manifest.json`, `error.json`, `stages/`), so that no size
+ * replaces one of them.
+ */
+export const RESERVED_SIZE_NAMES = ['final', 'compare', 'manifest', 'error', 'stages'] as const;
+
+/**
+ * The longest-to-shortest side an `aspectRatio` may ask for. A wider ratio with `fit: "pad"`
+ * multiplies the pixels of the output (999:1 on a 3,072² image is 9.4 GP).
+ */
+export const MAX_ASPECT_RATIO = 16;
+
 const SizeSchema = z.number().int().min(16).max(16384);
 const QualitySchema = z.number().int().min(1).max(100);
 const FormatsSchema = z.array(z.enum(OUTPUT_FORMATS)).min(1).max(4);
 const AspectRatioSchema = z
   .string()
   .regex(/^\d{1,3}:\d{1,3}$/, 'must look like "4:5"')
-  .refine((v) => v.split(':').every((side) => Number(side) > 0), 'must not have a zero side');
+  .refine((v) => v.split(':').every((side) => Number(side) > 0), 'must not have a zero side')
+  .refine((v) => {
+    const [w = 1, h = 1] = v.split(':').map(Number);
+    return Math.max(w, h) <= MAX_ASPECT_RATIO * Math.min(w, h);
+  }, `must be at most ${MAX_ASPECT_RATIO}:1 either way`);
 const ColourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
 
 /**
@@ -51,7 +68,15 @@ export const OutputOptionsSchema = z
     position: z.enum(CROP_POSITIONS).optional(),
     sizes: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'size names are lowercase words'), OutputSizeSchema)
-      .refine((s) => !('final' in s), 'the size name "final" is reserved for the main output')
+      .superRefine((sizes, ctx) => {
+        for (const name of RESERVED_SIZE_NAMES.filter((n) => n in sizes)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `the size name "${name}" is reserved (${RESERVED_SIZE_NAMES.join(', ')} name the job's own files)`,
+          });
+        }
+      })
       .optional(),
     keepIntermediates: z.boolean().default(true),
     compareSheet: z.boolean().default(true),

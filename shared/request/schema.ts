@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { BoundedJsonObjectSchema } from './bounded-json.js';
 import { OutputOptionsSchema } from './output-schema.js';
 
 /** Request format versions this build understands. */
 export const REQUEST_VERSIONS = [1] as const;
 
 export const MAX_STAGES = 10;
+/** Labels per request: each is a field of the job document, indexed by Firestore. */
+export const MAX_LABELS = 64;
 export const MAX_REFERENCES = 13;
 export const MAX_PROMPT_CHARS = 2000;
 export const MAX_VARIANTS = 4;
@@ -93,7 +96,7 @@ const stageShape = {
     .max(2, { error: 'must be between 0 and 2' })
     .optional(),
   thinkingLevel: z.string().min(1).max(16).optional(),
-  extra: z.record(z.string(), z.unknown()).optional(),
+  extra: BoundedJsonObjectSchema.optional(),
 };
 
 /** A stage is an edit (`prompt`) or a pin to an earlier result (`from`), never both. */
@@ -149,6 +152,7 @@ const commonShape = {
       z.string().regex(/^[a-zA-Z][\w.-]{0,62}$/, { error: 'label keys are 1–63 letters, digits, _ . -' }),
       z.string().max(256, { error: 'label values are at most 256 characters' }),
     )
+    .refine((l) => Object.keys(l).length <= MAX_LABELS, { error: `must have at most ${MAX_LABELS} labels` })
     .default({}),
 };
 

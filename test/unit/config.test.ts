@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       limits: {
         maxInputBytes: 50 * 1024 * 1024,
         maxInputPixels: 50_000_000,
+        maxOutputPixels: 50_000_000,
         minInputSide: 256,
         maxRequestBytes: 64 * 1024,
       },
@@ -75,7 +76,13 @@ describe('loadConfig', () => {
       input: { bucket: 'in', prefix: 'drop/' },
       referenceBuckets: ['scenes', 'props'],
       geminiModel: 'gemini-2.5-flash-image',
-      limits: { maxInputBytes: 1000, maxInputPixels: 2000, minInputSide: 64, maxRequestBytes: 4096 },
+      limits: {
+        maxInputBytes: 1000,
+        maxInputPixels: 2000,
+        maxOutputPixels: 50_000_000,
+        minInputSide: 64,
+        maxRequestBytes: 4096,
+      },
       timing: {
         functionTimeoutMs: 120_000,
         deadlineMarginMs: 10_000,

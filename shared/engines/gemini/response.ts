@@ -153,9 +153,15 @@ function _sentence(words: string): string {
   return `Google says: "${words}"`;
 }
 
+/** The most pixels a reply may have to be decoded here (the largest Gemini output is 4K, ~17 MP). */
+const REPLY_MAX_PIXELS = 50_000_000;
+
 async function _decode(data: Buffer, model: string, declared: string | undefined): Promise<EngineImage> {
   try {
-    const { info } = await sharp(data, { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true });
+    // Bounded before decoding (a reply is not trusted); the pipeline checks the reply again.
+    const { info } = await sharp(data, { failOn: 'truncated', limitInputPixels: REPLY_MAX_PIXELS })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const { format } = await sharp(data).metadata();
     const mimeType = FORMAT_MIME[format] ?? declared ?? 'application/octet-stream';
     return { data, mimeType, width: info.width, height: info.height };

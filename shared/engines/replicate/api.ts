@@ -1,6 +1,7 @@
 import { EngineError, TransientError } from '../../errors.js';
 import { type FileObject, FileObjectSchema, type Prediction, PredictionSchema } from './api-types.js';
 import type { Budget, HttpSender } from './http-client.js';
+import { checkOutputUrl } from './output-hosts.js';
 
 /**
  * The few Replicate endpoints the engine uses. The token goes only to the API base URL,
@@ -40,6 +41,8 @@ export function createReplicateApi(options: {
   token: string;
   sender: HttpSender;
   maxOutputBytes: number;
+  /** Hosts outputs may be downloaded from (see `outputHostsFrom`). */
+  outputHosts: readonly string[];
 }): ReplicateApi {
   const { baseUrl, token, sender, maxOutputBytes } = options;
   const auth = { authorization: `Bearer ${token}` };
@@ -99,6 +102,7 @@ export function createReplicateApi(options: {
     },
 
     async download(url, budget) {
+      checkOutputUrl(url, options.outputHosts, baseUrl);
       const what = `download output ${url}`;
       let res: Response;
       try {

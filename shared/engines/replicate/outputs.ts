@@ -46,25 +46,26 @@ export async function fetchOutputImage(options: {
   const warnings =
     uris.length > 1 ? [`${model} returned ${uris.length} images; the first one is kept`] : ([] as string[]);
   const { data, contentType } = await options.api.download(first, options.budget);
+  const bad = (why: string, cause?: unknown) =>
+    new EngineError(
+      'ENGINE_BAD_OUTPUT',
+      `Replicate: output of prediction ${prediction.id} (${model}) ${why} (${contentType ?? 'no content type'}, ${data.length} bytes)`,
+      { cause, details: { predictionId: prediction.id, url: first } },
+    );
+  // Never handed to a renderer: SVG (XML) and PDF are refused from their first bytes.
+  const head = data.subarray(0, 64).toString('latin1').trimStart();
+  if (head.startsWith('<') || head.startsWith('%PDF')) throw bad('is SVG/XML or PDF, not a raster image');
   let meta: Metadata;
   try {
     meta = await sharp(data).metadata();
   } catch (err) {
-    throw new EngineError(
-      'ENGINE_BAD_OUTPUT',
-      `Replicate: output of prediction ${prediction.id} (${model}) is not an image (${contentType ?? 'no content type'}, ${data.length} bytes)`,
-      { cause: err, details: { predictionId: prediction.id, url: first } },
-    );
+    throw bad('is not an image', err);
   }
-  const mimeType = KEPT_FORMATS[meta.format ?? ''];
-  if (mimeType && meta.width && meta.height) {
-    return { image: { data, mimeType, width: meta.width, height: meta.height }, url: first, warnings };
+  if (!meta.width || !meta.height || !meta.format) throw bad('is not an image');
+  if (!KEPT_FORMATS[meta.format]) {
+    // Not decoded here: the pipeline verifies every engine reply (pixel cap first) and normalises it.
+    warnings.push(`${model} answered ${meta.format}; converted to PNG`);
   }
-  const png = await sharp(data).png().toBuffer({ resolveWithObject: true });
-  warnings.push(`${model} answered ${meta.format ?? 'an unknown format'}; converted to PNG`);
-  return {
-    image: { data: png.data, mimeType: 'image/png', width: png.info.width, height: png.info.height },
-    url: first,
-    warnings,
-  };
+  const mimeType = KEPT_FORMATS[meta.format] ?? `image/${meta.format}`;
+  return { image: { data, mimeType, width: meta.width, height: meta.height }, url: first, warnings };
 }

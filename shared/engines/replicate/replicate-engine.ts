@@ -6,6 +6,7 @@ import { estimateCostUsd, modelRef, sanitizedInput } from './details.js';
 import { type Clock, createHttpSender } from './http-client.js';
 import { DEFAULT_DATA_URL_MAX_BYTES, prepareImages, type SentImage } from './inputs.js';
 import { assertSucceeded, runLifecycle } from './lifecycle.js';
+import { outputHostsFrom } from './output-hosts.js';
 import { fetchOutputImage } from './outputs.js';
 import { resolveStage } from './params.js';
 
@@ -95,6 +96,7 @@ export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
         token: token(),
         sender,
         maxOutputBytes: options.maxOutputBytes ?? 50 * 1024 * 1024,
+        outputHosts: outputHostsFrom(options.env, baseUrl),
       });
       const resolved = resolveStage(request.stage);
       const { profile, version } = resolved;

@@ -9,6 +9,9 @@ export interface FailRule {
   method?: string | undefined;
   /** Only requests whose decoded path contains this text or matches this pattern. */
   path?: string | RegExp | undefined;
+  /** Only requests for an object whose name contains this text or matches this pattern (the
+   * name in the path, or the `name` parameter of an upload). */
+  object?: string | RegExp | undefined;
   /** Do the work, then answer with the failure (a response lost on the way back). */
   afterApply?: boolean | undefined;
 }

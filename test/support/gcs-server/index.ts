@@ -92,7 +92,7 @@ export async function startGcsServer(options: GcsServerOptions = {}): Promise<Gc
     res.once('close', () => {
       if (!res.writableFinished) requests.push(entry);
     });
-    const rule = _takeRule(rules, entry.method, path);
+    const rule = _takeRule(rules, entry.method, path, _objectNameOf(rawPath, url.searchParams));
     if (rule && !rule.afterApply) {
       void readBody(req).then(() => sendFailure(ex, rule));
       return;
@@ -145,17 +145,32 @@ async function _route(ex: Exchange, rawPath: string, api: { json: JsonApi; uploa
   notImplemented(ex);
 }
 
-function _takeRule(rules: Array<{ rule: FailRule; remaining: number }>, method: string, path: string) {
+function _takeRule(
+  rules: Array<{ rule: FailRule; remaining: number }>,
+  method: string,
+  path: string,
+  objectName: string | undefined,
+) {
+  const matches = (pattern: string | RegExp | undefined, text: string | undefined) =>
+    !pattern ||
+    (text !== undefined && (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)));
   const index = rules.findIndex(
     ({ rule }) =>
       (!rule.method || rule.method === method) &&
-      (!rule.path || (typeof rule.path === 'string' ? path.includes(rule.path) : rule.path.test(path))),
+      matches(rule.path, path) &&
+      matches(rule.object, objectName),
   );
   const found = rules[index];
   if (!found) return undefined;
   found.remaining -= 1;
   if (found.remaining <= 0) rules.splice(index, 1);
   return found.rule;
+}
+
+function _objectNameOf(rawPath: string, query: URLSearchParams): string | undefined {
+  const match = OBJECT_PATH.exec(rawPath);
+  if (match?.[2]) return _decode(match[2]);
+  return UPLOAD_PATH.test(rawPath) ? (query.get('name') ?? undefined) : undefined;
 }
 
 function _decode(text: string): string {

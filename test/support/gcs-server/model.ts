@@ -12,6 +12,8 @@ export interface StoredObject {
   cacheControl?: string | undefined;
   contentEncoding?: string | undefined;
   contentDisposition?: string | undefined;
+  /** RFC 3339; what `days_since_custom_time` lifecycle conditions count from. */
+  customTime?: string | undefined;
   metadata: Record<string, string>;
   md5Hash: string;
   crc32c: string;
@@ -25,6 +27,7 @@ export interface ObjectFields {
   cacheControl?: string | undefined;
   contentEncoding?: string | undefined;
   contentDisposition?: string | undefined;
+  customTime?: string | undefined;
   metadata?: Record<string, unknown> | null | undefined;
 }
 
@@ -73,6 +76,7 @@ export class GcsModel {
       cacheControl: fields.cacheControl,
       contentEncoding: fields.contentEncoding,
       contentDisposition: fields.contentDisposition,
+      customTime: fields.customTime,
       metadata: _stringValues(fields.metadata),
       md5Hash: createHash('md5').update(data).digest('base64'),
       crc32c: crc32cBase64(data),
@@ -138,6 +142,7 @@ export function toResource(stored: StoredObject, baseUrl: string): Record<string
     ...(stored.cacheControl !== undefined ? { cacheControl: stored.cacheControl } : {}),
     ...(stored.contentEncoding !== undefined ? { contentEncoding: stored.contentEncoding } : {}),
     ...(stored.contentDisposition !== undefined ? { contentDisposition: stored.contentDisposition } : {}),
+    ...(stored.customTime !== undefined ? { customTime: stored.customTime } : {}),
     // GCS leaves the field out when there is no custom metadata.
     ...(Object.keys(stored.metadata).length > 0 ? { metadata: { ...stored.metadata } } : {}),
   };

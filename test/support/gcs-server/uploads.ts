@@ -53,6 +53,7 @@ export class UploadHandler {
     if (type === 'media') {
       const name = ex.query.get('name');
       if (!name) return sendError(ex, 400, 'Required', 'required');
+      if (_nameTooLong(ex, name)) return;
       const fields = { contentType: contentType ?? 'application/octet-stream' };
       return this.finish(ex, { bucket, name, data: body, fields, query: ex.query, hashes: {} });
     }
@@ -64,6 +65,7 @@ export class UploadHandler {
       }
       const name = ex.query.get('name') ?? (typeof meta.name === 'string' ? meta.name : undefined);
       if (!name) return sendError(ex, 400, 'Required', 'required');
+      if (_nameTooLong(ex, name)) return;
       const fields = _fields(meta, parts[1].headers['content-type']);
       const hashes = { crc32c: _string(meta.crc32c), md5: _string(meta.md5Hash) };
       return this.finish(ex, { bucket, name, data: parts[1].body, fields, query: ex.query, hashes });
@@ -77,6 +79,7 @@ export class UploadHandler {
     if (!meta) return sendError(ex, 400, 'Invalid JSON metadata.', 'parseError');
     const name = ex.query.get('name') ?? (typeof meta.name === 'string' ? meta.name : undefined);
     if (!name) return sendError(ex, 400, 'Required', 'required');
+    if (_nameTooLong(ex, name)) return;
     // Preconditions are checked when the session starts and again when it completes.
     if (failedPrecondition(this.model.get(bucket, name), ex.query)) return sendError(ex, 412);
     const id = randomUUID().replaceAll('-', '');
@@ -161,9 +164,23 @@ function _fields(meta: Record<string, unknown>, contentType: string | undefined)
     cacheControl: _string(meta.cacheControl),
     contentEncoding: _string(meta.contentEncoding),
     contentDisposition: _string(meta.contentDisposition),
+    customTime: _string(meta.customTime),
     metadata:
       meta.metadata && typeof meta.metadata === 'object' ? (meta.metadata as Record<string, unknown>) : {},
   };
+}
+
+/**
+ * Cloud Storage object names are 1–1024 bytes of UTF-8
+ * (https://cloud.google.com/storage/docs/objects#naming); a longer one is refused with 400.
+ * @returns true when the request was answered with that refusal
+ */
+function _nameTooLong(ex: Exchange, name: string): boolean {
+  const bytes = Buffer.byteLength(name);
+  if (bytes <= 1024) return false;
+  const message = `The maximum object length is 1024 characters, but got a name with ${bytes} characters: '${name.slice(0, 64)}...'`;
+  sendError(ex, 400, message, 'invalid');
+  return true;
 }
 
 function _string(value: unknown): string | undefined {

@@ -18,8 +18,13 @@ export interface PredictionScript {
   afterMs?: number;
   /** The model's error text (always set on `failed`; optional on `canceled` and `aborted`). */
   error?: string;
-  /** `image` (default), `not-image` (bytes that do not decode), `expired` (URL already gone), `none`. */
-  output?: 'image' | 'not-image' | 'expired' | 'none';
+  /**
+   * `image` (default), `not-image` (bytes that do not decode), `svg` (a tiny SVG declaring
+   * 16,000² px), `expired` (URL already gone), `none`.
+   */
+  output?: 'image' | 'not-image' | 'svg' | 'expired' | 'none';
+  /** Announce the output under this base URL instead of the server's own (a host to refuse). */
+  outputBase?: string;
   /** Polls before it leaves `starting` (the queue) for `processing`; default 1. */
   startAfterPolls?: number;
   /** `metrics.predict_time` in seconds; default 1.5. */
@@ -143,6 +148,10 @@ export function toJson(p: FakePrediction, apiBase: string): Record<string, unkno
 
 // ─── internals ────────────────────────────────────────────────────────────────
 
+/** 120 bytes that a renderer would turn into 16,000 × 16,000 pixels. */
+const SVG_BOMB =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000"><rect width="100%" height="100%" fill="red"/></svg>';
+
 async function addOutputs(
   p: FakePrediction,
   context: { outputBase: string; outputTtlMs: number },
@@ -153,7 +162,10 @@ async function addOutputs(
   const file: FakeOutput =
     kind === 'not-image'
       ? { data: Buffer.from('<html>not an image</html>'), mimeType: 'image/png', ext: 'png' }
-      : await transform(p.model, p.images, p.input);
+      : kind === 'svg'
+        ? { data: Buffer.from(SVG_BOMB), mimeType: 'image/png', ext: 'png' }
+        : await transform(p.model, p.images, p.input);
   const expiresAt = kind === 'expired' ? now : now + context.outputTtlMs;
-  p.outputs.push({ url: `${context.outputBase}/${p.id}/output_0.${file.ext}`, file, expiresAt });
+  const base = p.script.outputBase ?? context.outputBase;
+  p.outputs.push({ url: `${base}/${p.id}/output_0.${file.ext}`, file, expiresAt });
 }

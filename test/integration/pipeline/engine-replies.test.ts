@@ -1,0 +1,78 @@
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../../shared/engines/engine.js';
+import { createLocalEngine } from '../../../shared/engines/local/index.js';
+import { fixture } from '../../fixtures/index.js';
+import {
+  createPipelineHarness,
+  expectOutcome,
+  type PipelineHarness,
+} from '../../support/pipeline-harness.js';
+
+/** An engine (named `local`, so requests reach it) that answers every edit with `reply`. */
+function replyingEngine(reply: () => Promise<Buffer>, mimeType: string): Engine {
+  const local = createLocalEngine();
+  return {
+    name: local.name,
+    plan: (stage) => local.plan(stage),
+    edit: async () => {
+      const data = await reply();
+      return { image: { data, mimeType, width: 64, height: 64 }, model: 'hostile-1', warnings: [] };
+    },
+  };
+}
+
+const SVG_BOMB =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000"><rect width="100%" height="100%" fill="red"/></svg>';
+
+/** Every engine reply is checked where it arrives in the pipeline, like an upload. */
+describe('engine replies', () => {
+  let h: PipelineHarness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function run(engine: Engine, env: Record<string, string> = {}) {
+    h = await createPipelineHarness({ engines: [engine], env: { MIN_INPUT_SIDE: '64', ...env } });
+    await h.drop('p/cat.png', await sharp(fixture('chelsea.png')).resize(128, 128).png().toBuffer());
+    await h.drop('p/cat.json', { prompt: 'make it warmer', output: { formats: ['png'] } });
+    return h.arrive('p/cat.json');
+  }
+
+  it('refuses an SVG reply, whatever MIME type the engine claims, without rendering it', async () => {
+    const failed = expectOutcome(
+      await run(replyingEngine(async () => Buffer.from(SVG_BOMB), 'image/png')),
+      'failed',
+    );
+    expect(failed.error.code).toBe('ENGINE_BAD_OUTPUT');
+    expect(failed.error.message).toMatch(/not a raster image \(svg\)/);
+    expect(await h.lineage.listStages(failed.jobId)).toEqual([]);
+  });
+
+  it('refuses a reply over MAX_INPUT_PIXELS from its header, before decoding it', async () => {
+    const png = () =>
+      sharp({ create: { width: 400, height: 300, channels: 3, background: '#808080' } })
+        .png()
+        .toBuffer();
+    const failed = expectOutcome(
+      await run(replyingEngine(png, 'image/png'), { MAX_INPUT_PIXELS: '100000' }),
+      'failed',
+    );
+    expect(failed.error.code).toBe('ENGINE_BAD_OUTPUT');
+    expect(failed.error.message).toMatch(
+      /returned a 400×300 PNG \(120000 pixels\), over MAX_INPUT_PIXELS \(100000\); it was not decoded/,
+    );
+  });
+
+  it('accepts a reply within the limits', async () => {
+    const png = () =>
+      sharp({ create: { width: 300, height: 300, channels: 3, background: '#808080' } })
+        .png()
+        .toBuffer();
+    const done = expectOutcome(
+      await run(replyingEngine(png, 'image/png'), { MAX_INPUT_PIXELS: '100000' }),
+      'succeeded',
+    );
+    expect(done.outputs.find((o) => o.role === 'final')).toMatchObject({ width: 300, height: 300 });
+  });
+});
