@@ -1,3 +1,4 @@
+import type { FencedJobUpdate } from './fence.js';
 import type { AssetRecord, AttemptRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
 /**
@@ -12,6 +13,13 @@ export interface LineageStore {
   getJob(jobId: string): Promise<JobRecord | undefined>;
   /** Merges `patch` into the job. */
   updateJob(jobId: string, patch: Partial<JobRecord>): Promise<void>;
+  /**
+   * Merges `update.patch` into the job (and creates `update.newAttempt`) in one atomic
+   * step, only while `update.fence` holds: a Firestore transaction, so no other attempt's
+   * write can come between the check and the write.
+   * @returns false when the fence does not hold or the attempt exists (nothing is written)
+   */
+  updateJobIfCurrent(jobId: string, update: FencedJobUpdate): Promise<boolean>;
   /** @returns false when that attempt number was already taken */
   createAttempt(jobId: string, attempt: AttemptRecord): Promise<boolean>;
   /** @returns false when the stage was already recorded */

@@ -1,3 +1,4 @@
+import { fenceHolds } from './fence.js';
 import type { LineageStore } from './lineage-store.js';
 import type { AssetRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
@@ -28,6 +29,17 @@ export function createMemoryLineageStore(): LineageStore {
       const job = jobs.get(jobId);
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       jobs.set(jobId, structuredClone({ ...(job ?? {}), ...defined }) as JobRecord);
+    },
+    async updateJobIfCurrent(jobId, update) {
+      // No await between the check and the write: atomic, as a transaction is.
+      const job = jobs.get(jobId);
+      if (!job || !fenceHolds(job, update.fence)) return false;
+      const key = update.newAttempt && `${jobId}/${update.newAttempt.attempt}`;
+      if (key && attempts.has(key)) return false;
+      if (key) attempts.add(key);
+      const defined = Object.fromEntries(Object.entries(update.patch).filter(([, v]) => v !== undefined));
+      jobs.set(jobId, structuredClone({ ...job, ...defined }) as JobRecord);
+      return true;
     },
     async createAttempt(jobId, attempt) {
       const key = `${jobId}/${attempt.attempt}`;
