@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   DEADLINE_EXCEEDED: 'The invocation ran out of time before the job finished (transient).',
   ATTEMPTS_EXHAUSTED: 'The job failed transiently more times than the attempt limit.',
   INTERNAL: 'An unexpected internal error.',
+  NOTIFY_UNAVAILABLE: 'The completion topic did not accept the message (transient; redelivery publishes).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

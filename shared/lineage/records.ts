@@ -74,6 +74,26 @@ export interface JobRecord {
   checkpoints?: Record<string, Record<string, unknown>> | undefined;
   /** The earlier job on the same image, when this one is a revision. */
   previousJobId?: string | undefined;
+  /** How the job's outcome was announced (completion events, webhooks). */
+  notifications?: JobNotifications | undefined;
+}
+
+/** `jobs/{id}.notifications`: each announcement of the outcome, recorded once made. */
+export interface JobNotifications {
+  /** The completion message, once Pub/Sub accepted it (a redelivery then publishes nothing). */
+  pubsub?: { topic: string; messageId: string; publishedAt: Date } | undefined;
+  /** Webhook deliveries: every attempt, in order. */
+  webhooks?: WebhookDeliveryRecord[] | undefined;
+}
+
+/** One webhook target of a job and the attempts to deliver to it. */
+export interface WebhookDeliveryRecord {
+  url: string;
+  /** The `webhook-id` header: the same on every attempt, for the receiver to dedupe. */
+  messageId: string;
+  /** `delivered` after a 2xx, `failed` when the attempts ran out or the target is refused. */
+  status: 'delivered' | 'failed';
+  attempts: { at: Date; status?: number | undefined; error?: string | undefined }[];
 }
 
 /** `jobs/{jobId}/stages/{NN}`: the resume point of a job. */
