@@ -96,8 +96,10 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
     results: { bucket: settings.RESULTS_BUCKET, prefix: config.results.prefix },
     ...(options.now ? { now: options.now } : {}),
   };
+  const notifyConfig = loadNotifyConfig(env);
+  deps.webhookHosts = notifyConfig.webhook.hosts;
   const notifier = createNotifier({
-    config: loadNotifyConfig(env),
+    config: notifyConfig,
     lineage: deps.lineage,
     log,
     projectId: config.projectId,

@@ -18,6 +18,8 @@ export interface PipelineDeps {
   results: { bucket: string; prefix: string };
   /** Milliseconds since the epoch (injectable for tests). */
   now?: () => number;
+  /** Hosts a request's `notify.url` may name (`WEBHOOK_HOSTS`); none: per-request webhooks are refused. */
+  webhookHosts?: readonly string[] | undefined;
 }
 
 /** Milliseconds since the epoch, from the deps' clock. */

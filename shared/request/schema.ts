@@ -150,6 +150,10 @@ const commonShape = {
       z.string().max(256, { error: 'label values are at most 256 characters' }),
     )
     .default({}),
+  /** A webhook for this job's outcome; its host must be one of the deployment's WEBHOOK_HOSTS. */
+  notify: z
+    .strictObject({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }) })
+    .optional(),
 };
 
 /** The full form: `{ "version": 1, "stages": [ … ] }`. */
