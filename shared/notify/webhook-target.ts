@@ -22,7 +22,6 @@ for (const [net, bits] of [
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
-  ['::ffff:0:0', 96],
 ] as const)
   PRIVATE.addSubnet(net, bits, 'ipv6');
 
@@ -30,6 +29,16 @@ for (const [net, bits] of [
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
+  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1, ::ffff:7f00:1) reaches the IPv4 address.
+  const mapped = /^::ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(address);
+  if (mapped) {
+    const v4 =
+      mapped[1] ??
+      [parseInt(mapped[2] ?? '0', 16), parseInt(mapped[3] ?? '0', 16)]
+        .flatMap((n) => [n >> 8, n & 255])
+        .join('.');
+    return PRIVATE.check(v4, 'ipv4');
+  }
   return PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
