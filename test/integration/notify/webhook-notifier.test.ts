@@ -93,6 +93,13 @@ describe('createWebhookNotifier', () => {
     expect(receiver.deliveries).toHaveLength(1);
   });
 
+  it('connects to a host name through the guarded lookup when private addresses are allowed', async () => {
+    const url = `${receiver.url.replace('127.0.0.1', 'localhost')}/by-name`;
+    const [record] = (await notifier({ url }).deliver(job(), undefined)) ?? [];
+    expect(record?.status).toBe('delivered');
+    expect(receiver.deliveries.map((d) => [d.path, d.verified])).toEqual([['/by-name', true]]);
+  });
+
   it.each([
     ['a loopback address', () => `${receiver.url}/hook`],
     ['a name that resolves to loopback', () => `${receiver.url.replace('127.0.0.1', 'localhost')}/hook`],
