@@ -57,12 +57,12 @@ export async function failJob(deps: PipelineDeps, report: FailureReport): Promis
     deps.log.warn('could not write error.json', { jobId: report.jobId, reason: describeError(err) });
   }
   const now = new Date(nowOf(deps));
-  await deps.lineage.updateJob(report.jobId, {
-    status: 'failed',
-    error,
-    finishedAt: now,
-    updatedAt: now,
-    leaseExpiresAt: now,
+  // Fenced: an attempt that was taken over, or a job another delivery already ended, is left as it is.
+  const ended = await deps.lineage.updateJobIfCurrent(report.jobId, {
+    fence: { attempt: report.attempt },
+    patch: { status: 'failed', error, finishedAt: now, updatedAt: now, leaseExpiresAt: now },
   });
+  if (!ended)
+    deps.log.warn('job not marked failed: another attempt owns or ended it', { jobId: report.jobId });
   return error;
 }
