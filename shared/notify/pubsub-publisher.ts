@@ -4,6 +4,13 @@ import type { CompletionPublisher } from './publisher.js';
 
 export const PUBSUB_PUBLISHER_KIND = 'pubsub';
 
+/**
+ * Total time the client may spend retrying one publish. Its default for Publish is 600 s
+ * (publisher_client_config.json), longer than the function's 540 s timeout; a call-level
+ * `timeout` replaces the total (google-gax CallSettings.merge). Past it the event is redelivered.
+ */
+export const PUBLISH_TIMEOUT_MS = 60_000;
+
 /** Options of {@link createPubSubPublisher}. */
 export interface PubSubPublisherOptions {
   pubsub: PubSub;
@@ -22,6 +29,7 @@ export function createPubSubPublisher(options: PubSubPublisherOptions): Completi
     messageOrdering: true,
     // One message per job outcome: send it now rather than waiting to fill a batch.
     batching: { maxMessages: 1 },
+    gaxOpts: { timeout: PUBLISH_TIMEOUT_MS },
   });
   return {
     target: topic.name,
