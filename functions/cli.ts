@@ -26,7 +26,7 @@ Options everywhere: --out <resultsDir> (default results), --engine <name>, -h/--
 Exit codes: 0 success, 1 a job or check failed, 2 usage or configuration error,
 3 backfill stopped at a cap. Environment variables: see README.md (Configuration).`;
 
-const RUN_HELP = `Usage: darkroom run <dropDir> [--out <resultsDir>] [--watch] [--engine <name>]
+const RUN_HELP = `Usage: darkroom run <dropDir> [--out <resultsDir>] [--watch] [--engine <name>] [--notify-url <url>]
 
 Processes every image + sidecar (or recipe) pair already in <dropDir>; with --watch, keeps
 processing new arrivals until Ctrl-C. Writes results, manifests and lineage to <resultsDir>
@@ -36,6 +36,7 @@ Options:
   --out <dir>       results folder (default: results)
   --engine <name>   engine for requests that name none: local, gemini, replicate (default: local)
   --watch           keep watching the drop folder
+  --notify-url <u>  POST each job's outcome there, signed (needs WEBHOOK_SECRET; see docs/integrations.md)
   -h, --help        show this help
 
 Exit codes: 0 every job succeeded or was already done, 1 a job failed or must be retried.`;
@@ -54,7 +55,10 @@ const COMMON = {
 } as const;
 
 const COMMANDS = {
-  run: { help: RUN_HELP, options: { ...COMMON, watch: { type: 'boolean', default: false } } },
+  run: {
+    help: RUN_HELP,
+    options: { ...COMMON, watch: { type: 'boolean', default: false }, 'notify-url': { type: 'string' } },
+  },
   lineage: { help: LINEAGE_HELP, options: COMMON },
   report: { help: REPORT_HELP, options: { ...COMMON, limit: { type: 'string' } } },
   validate: { help: VALIDATE_HELP, options: COMMON },
@@ -131,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
         watch,
         signal: controller.signal,
         progress: bar,
+        notifyUrl: values['notify-url'] as string | undefined,
       });
     }
     case 'lineage':

@@ -111,12 +111,25 @@ resource "google_cloudfunctions2_function" "darkroom" {
       GOOGLE_CLOUD_LOCATION     = var.vertex_location
       LOG_FORMAT                = "json"
       LOG_LEVEL                 = var.log_level
+      COMPLETION_TOPIC          = var.enable_completion_events ? google_pubsub_topic.completions[0].id : ""
+      WEBHOOK_URL               = var.webhook_url
+      WEBHOOK_HOSTS             = join(",", var.webhook_hosts)
     }
 
     dynamic "secret_environment_variables" {
       for_each = google_secret_manager_secret.gemini_api_key
       content {
         key        = "GEMINI_API_KEY"
+        project_id = var.project_id
+        secret     = secret_environment_variables.value.secret_id
+        version    = "latest"
+      }
+    }
+
+    dynamic "secret_environment_variables" {
+      for_each = google_secret_manager_secret.webhook_secret
+      content {
+        key        = "WEBHOOK_SECRET"
         project_id = var.project_id
         secret     = secret_environment_variables.value.secret_id
         version    = "latest"

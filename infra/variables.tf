@@ -345,3 +345,38 @@ variable "label_index_keys" {
     error_message = "label_index_keys must be simple field names (letters, digits, underscores)."
   }
 }
+
+variable "enable_completion_events" {
+  description = "Create the darkroom-completions Pub/Sub topic and publish one message per job outcome to it (COMPLETION_TOPIC)."
+  type        = bool
+  default     = true
+}
+
+variable "completion_example_subscription" {
+  description = "Also create an example subscription (ordered, with a dead-letter topic) for consumers to start from."
+  type        = bool
+  default     = true
+}
+
+variable "completion_max_delivery_attempts" {
+  description = "Deliveries of a completion message to the example subscription before it goes to the dead-letter topic (5-100)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.completion_max_delivery_attempts >= 5 && var.completion_max_delivery_attempts <= 100
+    error_message = "completion_max_delivery_attempts must be from 5 to 100 (Pub/Sub's limits)."
+  }
+}
+
+variable "webhook_url" {
+  description = "A webhook that receives every job outcome, signed (WEBHOOK_URL). Empty: none."
+  type        = string
+  default     = ""
+}
+
+variable "webhook_hosts" {
+  description = "Hosts a request's notify.url may name (WEBHOOK_HOSTS). Empty: per-request webhooks are refused."
+  type        = list(string)
+  default     = []
+}

@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   ENGINE_DECLINED: 'The model declined to produce the image and said why (its words are in the message).',
   ENGINE_BILLING: 'The model service stopped serving the project for billing (credits, spend limit).',
   ENGINE_QUOTA_EXHAUSTED: 'The daily model quota is used up; the job waits for the reset (transient).',
+  NOTIFY_UNAVAILABLE: 'The completion topic did not accept the message (transient; redelivery publishes).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

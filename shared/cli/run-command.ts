@@ -2,11 +2,14 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Logger } from '../log.js';
+import { loadNotifyConfig } from '../notify/notify-config.js';
+import { notifyOutcome } from '../notify/notify-outcome.js';
 import { writeReport } from '../report/index.js';
 import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
 import { type RunEntry, runFolder, summarize } from '../runner/run-folder.js';
 import { watchFolder } from '../runner/watch-folder.js';
 import { describeOutcome } from './format.js';
+import { cliNotifier } from './notify-option.js';
 import type { Progress } from './progress.js';
 import { describeReport } from './report-command.js';
 
@@ -28,6 +31,8 @@ export interface RunCommandOptions {
   progress?: Progress;
   /** Write `<resultsDir>/index.html` after the run and after each watched arrival (default true). */
   report?: boolean;
+  /** `--notify-url`: a signed webhook for every job's outcome (see docs/integrations.md). */
+  notifyUrl?: string | undefined;
 }
 
 /**
@@ -53,7 +58,15 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     print(`Report: ${describeReport(await writeReport({ lineage: env.deps.lineage, resultsDir }))}`);
   };
   try {
+    env.deps.webhookHosts = loadNotifyConfig(options.env).webhook.hosts;
+    const notify = cliNotifier({
+      env: options.env,
+      notifyUrl: options.notifyUrl,
+      lineage: env.deps.lineage,
+      log: options.log,
+    });
     const onEntry = async (entry: RunEntry) => {
+      if (notify) await notifyOutcome(notify, entry.outcome);
       if (entry.outcome.kind !== 'ignored') print(describeOutcome(entry.object, entry.outcome, resultsDir));
       if ('jobId' in entry.outcome && entry.outcome.kind !== 'duplicate') await env.persist();
     };

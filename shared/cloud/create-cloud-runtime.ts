@@ -8,6 +8,9 @@ import { createEngineRegistry } from '../engines/registry.js';
 import { createFirestoreClient } from '../lineage/firestore-client.js';
 import { createFirestoreLineageStore } from '../lineage/firestore-lineage-store.js';
 import { createLogger, type LoggerOptions } from '../log.js';
+import { createNotifier } from '../notify/create-notifier.js';
+import { loadNotifyConfig } from '../notify/notify-config.js';
+import { notifyOutcome } from '../notify/notify-outcome.js';
 import { handleObject, type PipelineDeps } from '../pipeline/index.js';
 import { createGcsObjectStore } from '../storage/gcs-object-store.js';
 import type { CloudRuntime } from './handle-storage-event.js';
@@ -93,12 +96,29 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
     results: { bucket: settings.RESULTS_BUCKET, prefix: config.results.prefix },
     ...(options.now ? { now: options.now } : {}),
   };
+  const notifyConfig = loadNotifyConfig(env);
+  deps.webhookHosts = notifyConfig.webhook.hosts;
+  const notifier = createNotifier({
+    config: notifyConfig,
+    lineage: deps.lineage,
+    log,
+    projectId: config.projectId,
+    now: options.now,
+  });
   return {
     config,
     log,
     deps,
-    handle: (event, eventLog) => handleObject({ ...deps, log: eventLog }, event),
-    close: () => firestore.terminate(),
+    handle: async (event, eventLog) => {
+      const outcome = await handleObject({ ...deps, log: eventLog }, event);
+      // After the report and the final status are written; a failure here is redelivered.
+      await notifyOutcome({ ...notifier.deps, log: eventLog }, outcome);
+      return outcome;
+    },
+    close: async () => {
+      await notifier.close();
+      await firestore.terminate();
+    },
   };
 }
 

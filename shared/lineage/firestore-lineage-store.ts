@@ -1,5 +1,6 @@
 import { FieldValue, type Firestore, Timestamp } from '@google-cloud/firestore';
 import { describeError, PermanentError } from '../errors.js';
+import { fenceHolds } from './fence.js';
 import type { LineageStore } from './lineage-store.js';
 import type { AssetRecord, AttemptRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
@@ -56,6 +57,30 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
       try {
         await jobs().doc(jobId).set(data, { mergeFields: fields });
       } catch (err) {
+        throw rejectedOrSame(err, `jobs/${jobId}`);
+      }
+    },
+
+    async updateJobIfCurrent(jobId, update) {
+      const ref = jobs().doc(jobId);
+      try {
+        // Reads lock the job until commit (pessimistic concurrency on Standard edition), so
+        // a concurrent fenced write waits or is retried by runTransaction, never interleaves.
+        return await db.runTransaction(async (tx) => {
+          const snap = await tx.get(ref);
+          const job = snap.exists ? jobOf(snap.data()) : undefined;
+          if (!fenceHolds(job, update.fence)) return false;
+          if (update.newAttempt) {
+            const attemptRef = ref.collection('attempts').doc(String(update.newAttempt.attempt));
+            tx.create(attemptRef, toFirestore(update.newAttempt));
+          }
+          const data = toFirestore(update.patch);
+          tx.set(ref, data, { mergeFields: Object.keys(data) });
+          return true;
+        });
+      } catch (err) {
+        // The attempt document exists: another takeover of the same attempt number won.
+        if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
         throw rejectedOrSame(err, `jobs/${jobId}`);
       }
     },

@@ -1,4 +1,7 @@
-import type { AssetRecord, AttemptRecord, CachedStage, JobRecord, StageRecord } from './records.js';
+import type { FencedJobUpdate } from './fence.js';
+import type { AssetRecord, AttemptRecord, CachedStage, JobPatch, JobRecord, StageRecord } from './records.js';
+
+export type { JobPatch } from './records.js';
 
 /**
  * The LineageStore port. Conditional writes are create-only: they are the one
@@ -12,6 +15,13 @@ export interface LineageStore {
   getJob(jobId: string): Promise<JobRecord | undefined>;
   /** Merges `patch` into the job; a top-level `null` removes that field. */
   updateJob(jobId: string, patch: JobPatch): Promise<void>;
+  /**
+   * Merges `update.patch` into the job (and creates `update.newAttempt`) in one atomic
+   * step, only while `update.fence` holds: a Firestore transaction, so no other attempt's
+   * write can come between the check and the write.
+   * @returns false when the fence does not hold or the attempt exists (nothing is written)
+   */
+  updateJobIfCurrent(jobId: string, update: FencedJobUpdate): Promise<boolean>;
   /** @returns false when that attempt number was already taken */
   createAttempt(jobId: string, attempt: AttemptRecord): Promise<boolean>;
   /** @returns false when the stage was already recorded */
@@ -29,5 +39,3 @@ export interface LineageStore {
   listJobs(filter?: { sourceKey?: string; limit?: number }): Promise<JobRecord[]>;
 }
 
-/** A change to a job: fields to replace, and `error: null` to clear a stale error. */
-export type JobPatch = Partial<Omit<JobRecord, 'error'>> & { error?: JobRecord['error'] | null };

@@ -1,3 +1,4 @@
+import { fenceHolds } from './fence.js';
 import type { LineageStore } from './lineage-store.js';
 import type { AssetRecord, CachedStage, JobRecord, StageRecord } from './records.js';
 
@@ -30,6 +31,19 @@ export function createMemoryLineageStore(): LineageStore {
       const merged: Record<string, unknown> = { ...(job ?? {}), ...defined };
       for (const [k, v] of Object.entries(defined)) if (v === null) delete merged[k];
       jobs.set(jobId, structuredClone(merged) as unknown as JobRecord);
+    },
+    async updateJobIfCurrent(jobId, update) {
+      // No await between the check and the write: atomic, as a transaction is.
+      const job = jobs.get(jobId);
+      if (!job || !fenceHolds(job, update.fence)) return false;
+      const key = update.newAttempt && `${jobId}/${update.newAttempt.attempt}`;
+      if (key && attempts.has(key)) return false;
+      if (key) attempts.add(key);
+      const defined = Object.fromEntries(Object.entries(update.patch).filter(([, v]) => v !== undefined));
+      const merged: Record<string, unknown> = { ...job, ...defined };
+      for (const [k, v] of Object.entries(defined)) if (v === null) delete merged[k];
+      jobs.set(jobId, structuredClone(merged) as unknown as JobRecord);
+      return true;
     },
     async createAttempt(jobId, attempt) {
       const key = `${jobId}/${attempt.attempt}`;

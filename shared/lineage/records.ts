@@ -78,6 +78,26 @@ export interface JobRecord {
   previousJobId?: string | undefined;
   /** Attempts that ended waiting for a used-up quota to reset; they do not count against MAX_ATTEMPTS. */
   quotaWaits?: number | undefined;
+  /** How the job's outcome was announced (completion events, webhooks). */
+  notifications?: JobNotifications | undefined;
+}
+
+/** `jobs/{id}.notifications`: each announcement of the outcome, recorded once made. */
+export interface JobNotifications {
+  /** The completion message, once Pub/Sub accepted it (a redelivery then publishes nothing). */
+  pubsub?: { topic: string; messageId: string; publishedAt: Date } | undefined;
+  /** Webhook deliveries: every attempt, in order. */
+  webhooks?: WebhookDeliveryRecord[] | undefined;
+}
+
+/** One webhook target of a job and the attempts to deliver to it. */
+export interface WebhookDeliveryRecord {
+  url: string;
+  /** The `webhook-id` header: the same on every attempt, for the receiver to dedupe. */
+  messageId: string;
+  /** `delivered` after a 2xx, `failed` when the attempts ran out or the target is refused. */
+  status: 'delivered' | 'failed';
+  attempts: { at: Date; status?: number | undefined; error?: string | undefined }[];
 }
 
 /** `jobs/{jobId}/stages/{NN}`: the resume point of a job. */
@@ -182,3 +202,6 @@ export interface AssetRecord {
   producedBy?: { jobId: string; stage?: number | undefined; role: string } | undefined;
   createdAt: Date;
 }
+
+/** A change to a job: fields to replace, and `error: null` to clear a stale error. */
+export type JobPatch = Partial<Omit<JobRecord, 'error'>> & { error?: JobRecord['error'] | null };

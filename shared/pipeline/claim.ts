@@ -13,9 +13,9 @@ export type Claim =
 /**
  * Claims a job for this process. The first delivery creates `jobs/{id}` (create-only);
  * later ones find it and either acknowledge (finished), back off (a live lease elsewhere),
- * or take over an expired lease by creating `attempts/{n+1}` — create-only again, so of
- * several deliveries racing for the same takeover exactly one wins. The attempt number is
- * the fencing token that later writes check.
+ * or take over an expired lease by creating `attempts/{n+1}` and moving the job to it in
+ * one transaction fenced on attempt n, so of several deliveries racing for the same
+ * takeover exactly one wins. The attempt number is the fencing token that later writes check.
  *
  * ```
  * delivery A: create jobs/J ──────────────► claimed (attempt 1)
@@ -39,26 +39,29 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
   if (job.leaseExpiresAt.getTime() > now) return { kind: 'busy', job };
   const attempt = job.attempt + 1;
   if (countedAttempts(job, attempt) > deps.config.maxAttempts) return { kind: 'exhausted', job };
-  if (!(await lineage.createAttempt(job.id, attemptRecord(attempt, owner, now)))) {
-    return { kind: 'busy', job };
-  }
-  await lineage.updateJob(job.id, { attempt, owner, leaseExpiresAt, updatedAt: new Date(now) });
+  // One transaction checks that attempt n is still running with its lease run out, creates
+  // attempts/{n+1} and moves the job to it: a finalize of attempt n, a renewal or another
+  // takeover cannot slip in between the check and the write.
+  const took = await lineage.updateJobIfCurrent(job.id, {
+    fence: { attempt: job.attempt, leaseExpiredBy: new Date(now) },
+    newAttempt: attemptRecord(attempt, owner, now),
+    patch: { attempt, owner, leaseExpiresAt, updatedAt: new Date(now) },
+  });
+  if (!took) return { kind: 'busy', job };
   return { kind: 'claimed', job: { ...job, attempt, owner, leaseExpiresAt }, attempt };
 }
 
 /**
- * Checks that this attempt still owns the job before a write that must not come from a
- * superseded attempt, and extends the lease.
+ * Extends the lease, in one fenced write that holds only while this attempt still owns
+ * the running job (a superseded attempt can no longer extend the lease of its successor).
  * @returns false when a later attempt has taken over
  */
 export async function renewLease(deps: PipelineDeps, jobId: string, attempt: number): Promise<boolean> {
-  if (!(await ownsJob(deps, jobId, attempt))) return false;
   const now = nowOf(deps);
-  await deps.lineage.updateJob(jobId, {
-    leaseExpiresAt: new Date(now + deps.config.timing.leaseMs),
-    updatedAt: new Date(now),
+  return deps.lineage.updateJobIfCurrent(jobId, {
+    fence: { attempt },
+    patch: { leaseExpiresAt: new Date(now + deps.config.timing.leaseMs), updatedAt: new Date(now) },
   });
-  return true;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface PipelineDeps {
   now?: () => number;
   /** Waits between tries of a write (injectable for tests; default a timer). */
   sleep?: (ms: number) => Promise<void>;
+  /** Hosts a request's `notify.url` may name (`WEBHOOK_HOSTS`); none: per-request webhooks are refused. */
+  webhookHosts?: readonly string[] | undefined;
 }
 
 /** Milliseconds since the epoch, from the deps' clock. */

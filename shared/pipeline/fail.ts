@@ -39,13 +39,15 @@ export async function failJob(deps: PipelineDeps, report: FailureReport): Promis
     details: report.error.details,
   };
   const now = new Date(nowOf(deps));
-  await deps.lineage.updateJob(report.jobId, {
-    status: 'failed',
-    error,
-    finishedAt: now,
-    updatedAt: now,
-    leaseExpiresAt: now,
+  // Fenced: an attempt that was taken over, or a job another delivery already ended, is left as it is.
+  const ended = await deps.lineage.updateJobIfCurrent(report.jobId, {
+    fence: { attempt: report.attempt },
+    patch: { status: 'failed', error, finishedAt: now, updatedAt: now, leaseExpiresAt: now },
   });
+  if (!ended) {
+    deps.log.warn('job not marked failed: another attempt owns or ended it', { jobId: report.jobId });
+    return error;
+  }
   await writeErrorReport(deps, { ...report, error, failedAt: now });
   return error;
 }

@@ -155,19 +155,23 @@ export async function finalizeJob(
     contentType: 'application/json',
     metadata: outputMetadata(ctx, { 'darkroom-role': 'manifest' }),
   });
-  if (!(await ownsJob(deps, ctx.job.id, ctx.attempt))) throw new SupersededError(ctx.job.id, ctx.attempt);
-  await deps.lineage.updateJob(ctx.job.id, {
-    status: 'succeeded',
-    outputs,
-    warnings,
-    timings: allTimings,
-    costUsd,
-    savings,
-    error: null,
-    finishedAt: new Date(nowOf(deps)),
-    updatedAt: new Date(nowOf(deps)),
-    leaseExpiresAt: new Date(nowOf(deps)),
+  const marked = await deps.lineage.updateJobIfCurrent(ctx.job.id, {
+    fence: { attempt: ctx.attempt },
+    patch: {
+      status: 'succeeded',
+      outputs,
+      warnings,
+      timings: allTimings,
+      costUsd,
+      savings,
+      error: null,
+      finishedAt: new Date(nowOf(deps)),
+      updatedAt: new Date(nowOf(deps)),
+      leaseExpiresAt: new Date(nowOf(deps)),
+    },
   });
+  // Fenced in one transaction: a takeover cannot land between the ownership check and this write.
+  if (!marked) throw new SupersededError(ctx.job.id, ctx.attempt);
   return outputs;
 }
 

@@ -1,5 +1,6 @@
 import { PermanentError, ValidationError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
+import { webhookHostProblem } from '../notify/webhook-target.js';
 import type { Request } from '../request/index.js';
 import { checkOutputNames } from './check-names.js';
 import { checkOutputLimits } from './check-outputs.js';
@@ -50,6 +51,8 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   const stages = planStages(ctx, request, { seeds: inheritedSeeds });
   checkOutputNames(ctx, request, stages);
   checkUpscale(ctx, request);
+  const notifyProblem = request.notify && webhookHostProblem(request.notify.url, deps.webhookHosts ?? []);
+  if (notifyProblem) throw new ValidationError('REQUEST_INVALID', [notifyProblem]);
   await deps.lineage.updateJob(ctx.job.id, {
     previousJobId: previous?.id,
     request: request as unknown as Record<string, unknown>,

@@ -177,11 +177,15 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
     });
   }
   const now = new Date(nowOf(deps));
-  await deps.lineage.updateJob(ctx.job.id, {
-    error: { code: error.code, message: error.message },
-    leaseExpiresAt: parkMs === undefined ? now : new Date(now.getTime() + parkMs),
-    updatedAt: now,
-    ...(parkMs === undefined ? {} : { quotaWaits: (ctx.job.quotaWaits ?? 0) + 1 }),
+  // Fenced: releasing the lease of an attempt that took over would invite a third one early.
+  await deps.lineage.updateJobIfCurrent(ctx.job.id, {
+    fence: { attempt: ctx.attempt },
+    patch: {
+      error: { code: error.code, message: error.message },
+      leaseExpiresAt: parkMs === undefined ? now : new Date(now.getTime() + parkMs),
+      updatedAt: now,
+      ...(parkMs === undefined ? {} : { quotaWaits: (ctx.job.quotaWaits ?? 0) + 1 }),
+    },
   });
   ctx.log.warn('transient failure; redelivery will resume the job', {
     code: error.code,

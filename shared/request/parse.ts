@@ -63,8 +63,19 @@ export function parseRequest(json: unknown): Request {
   }
   const parsed = ShorthandRequestSchema.safeParse(json);
   if (!parsed.success) throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues));
-  const { version, engine, model, image, output, labels, cache, upscale, ...stage } = parsed.data;
-  return nameStages({ version, engine, model, image, output, labels, cache, upscale, stages: [stage] });
+  const { version, engine, model, image, output, labels, cache, upscale, notify, ...stage } = parsed.data;
+  return nameStages({
+    version,
+    engine,
+    model,
+    image,
+    output,
+    labels,
+    cache,
+    upscale,
+    notify,
+    stages: [stage],
+  });
 }
 
 function nameStages(request: FullRequest): Request {

@@ -154,6 +154,10 @@ const commonShape = {
     )
     .refine((l) => Object.keys(l).length <= MAX_LABELS, { error: `must have at most ${MAX_LABELS} labels` })
     .default({}),
+  /** A webhook for this job's outcome; its host must be one of the deployment's WEBHOOK_HOSTS. */
+  notify: z
+    .strictObject({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }) })
+    .optional(),
 };
 
 /** The full form: `{ "version": 1, "stages": [ … ] }`. */

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LineageStore } from '../../shared/lineage/lineage-store.js';
 import type { AssetRecord, CachedStage, JobRecord, StageRecord } from '../../shared/lineage/records.js';
+import { fencedUpdateCases } from './fenced-update-contract.js';
 
 /** A store under test and how to release it. */
 export interface LineageStoreFixture {
@@ -248,6 +249,8 @@ export function testLineageStore(
         expect(await store.listJobs({ sourceKey: 'drop/none.jpg' })).toEqual([]);
       });
     });
+
+    fencedUpdateCases(() => store);
 
     describe('attempts', () => {
       it('creates each attempt number once per job', async () => {

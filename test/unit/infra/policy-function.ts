@@ -13,7 +13,12 @@ export const FINALIZED_EVENT = 'google.cloud.storage.object.v1.finalized';
 /** The maximum timeout of an event-driven function. */
 export const MAX_EVENT_TIMEOUT_SECONDS = 540;
 /** Variables that hold credentials: only ever from Secret Manager. */
-export const SECRET_ENV_NAMES = ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'REPLICATE_API_TOKEN'] as const;
+export const SECRET_ENV_NAMES = [
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'REPLICATE_API_TOKEN',
+  'WEBHOOK_SECRET',
+] as const;
 /** Collection groups a TTL policy may delete from (cleanup only; never jobs, stages or assets). */
 export const TTL_COLLECTIONS = ['attempts'] as const;
 

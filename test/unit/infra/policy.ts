@@ -64,8 +64,9 @@ export const ALLOWED_ROLES: Readonly<Record<string, readonly string[]>> = {
   'roles/aiplatform.user': ['google_project_iam_member'],
   'roles/eventarc.eventReceiver': ['google_project_iam_member'],
   'roles/run.invoker': ['google_cloud_run_v2_service_iam_member'],
-  'roles/pubsub.publisher': ['google_project_iam_member'],
+  'roles/pubsub.publisher': ['google_project_iam_member', 'google_pubsub_topic_iam_member'],
   'roles/run.builder': ['google_project_iam_member'],
+  'roles/pubsub.subscriber': ['google_pubsub_subscription_iam_member'],
 };
 
 export const PRIMITIVE_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'] as const;
