@@ -38,4 +38,3 @@ export interface LineageStore {
   /** Jobs, newest first, optionally only those of one source image (`bucket/name`). */
   listJobs(filter?: { sourceKey?: string; limit?: number }): Promise<JobRecord[]>;
 }
-

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config.js';
 import { PermanentError } from '../../../shared/errors.js';
@@ -13,7 +16,7 @@ const T0 = Date.parse('2026-03-01T12:10:00.000Z');
 function deps(): PipelineDeps {
   return {
     config: loadConfig({}),
-    store: createFsObjectStore({ buckets: {} }),
+    store: createFsObjectStore({ buckets: { results: mkdtempSync(join(tmpdir(), 'darkroom-fail-')) } }),
     lineage: createMemoryLineageStore(),
     engines: new Map(),
     log: silentLogger,
@@ -40,6 +43,7 @@ describe('failJob', () => {
       error: { code: 'IMAGE_CORRUPT' },
       finishedAt: new Date(T0),
     });
+    expect(await d.store.stat({ bucket: 'results', name: 'a/photo/J/error.json' })).toBeTruthy();
   });
 
   it.each([
@@ -50,5 +54,6 @@ describe('failJob', () => {
     await d.lineage.createJob(job);
     await failJob(d, report(2));
     expect(await d.lineage.getJob('J')).toEqual(job);
+    expect(await d.store.stat({ bucket: 'results', name: 'a/photo/J/error.json' })).toBeUndefined();
   });
 });
