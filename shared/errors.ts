@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   DEADLINE_EXCEEDED: 'The invocation ran out of time before the job finished (transient).',
   ATTEMPTS_EXHAUSTED: 'The job failed transiently more times than the attempt limit.',
   INTERNAL: 'An unexpected internal error.',
+  DISPATCH_UNAVAILABLE: 'Cloud Tasks could not be reached to queue the next stage (transient).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -37,7 +37,8 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
   if (job.status !== 'running') return { kind: 'finished', job };
   if (job.leaseExpiresAt.getTime() > now) return { kind: 'busy', job };
   const attempt = job.attempt + 1;
-  if (attempt > deps.config.maxAttempts) return { kind: 'exhausted', job };
+  // Hand-offs to a task queue and a model's "not now" are free (shared/pipeline/handoff.ts).
+  if (attempt - (job.freeAttempts ?? 0) > deps.config.maxAttempts) return { kind: 'exhausted', job };
   if (!(await lineage.createAttempt(job.id, attemptRecord(attempt, owner, now)))) {
     return { kind: 'busy', job };
   }
