@@ -8,6 +8,13 @@ import type { Outcome, PipelineDeps } from '../pipeline/index.js';
 import { resumeStageTask } from '../pipeline/resume-task.js';
 import { verifyTaskToken } from './task-token.js';
 
+/**
+ * The longest `Retry-After` for a job busy elsewhere. The lease may have minutes left when its
+ * holder crashed; checking back every half minute costs one cheap dispatch and finds the job
+ * soon after the lease expires or the holder finishes.
+ */
+const BUSY_RETRY_CAP_S = 30;
+
 /** The body of a stage task (what `createCloudTasksDispatcher` sends). */
 export const StageTaskBodySchema = z.object({
   jobId: z.string().min(1).max(200),
@@ -110,7 +117,7 @@ async function replyFor(outcome: Outcome, deps: PipelineDeps): Promise<StageRepl
     return reply(
       503,
       { outcome: 'busy', jobId, reason: 'the job is running elsewhere under a live lease' },
-      { 'Retry-After': String(Math.min(300, Math.max(1, Math.ceil(leftMs / 1000)))) },
+      { 'Retry-After': String(Math.min(BUSY_RETRY_CAP_S, Math.max(1, Math.ceil(leftMs / 1000)))) },
     );
   }
   return reply(200, {
