@@ -111,6 +111,12 @@ resource "google_cloudfunctions2_function" "darkroom" {
       GOOGLE_CLOUD_LOCATION     = var.vertex_location
       LOG_FORMAT                = "json"
       LOG_LEVEL                 = var.log_level
+      # Tasks mode (infra/tasks.tf); empty in inline mode.
+      DISPATCH                       = var.dispatch
+      TASK_QUEUES                    = local.task_queue_env
+      RUN_STAGE_URL                  = local.tasks_enabled ? local.run_stage_url : ""
+      TASK_INVOKER_ACCOUNT           = local.tasks_enabled ? google_service_account.tasks_invoker[0].email : ""
+      TASK_DISPATCH_DEADLINE_SECONDS = var.task_dispatch_deadline_seconds
     }
 
     dynamic "secret_environment_variables" {

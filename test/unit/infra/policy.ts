@@ -66,6 +66,9 @@ export const ALLOWED_ROLES: Readonly<Record<string, readonly string[]>> = {
   'roles/run.invoker': ['google_cloud_run_v2_service_iam_member'],
   'roles/pubsub.publisher': ['google_project_iam_member'],
   'roles/run.builder': ['google_project_iam_member'],
+  // Tasks mode (infra/tasks-iam.tf): per queue, and on the invoker account only.
+  'roles/cloudtasks.enqueuer': ['google_cloud_tasks_queue_iam_member'],
+  'roles/iam.serviceAccountUser': ['google_service_account_iam_member'],
 };
 
 export const PRIMITIVE_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'] as const;
