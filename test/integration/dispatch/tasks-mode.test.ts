@@ -75,6 +75,27 @@ describe('tasks mode: duplicates, "not now", two queues, the worker gate', () =>
     expect(answers.map((d) => d.result)).toEqual([429, 429, 429, 200]);
   });
 
+  it('a real failure keeps its code: the job fails with error.json and the task is done (200)', async () => {
+    h.fn.upload('bad/_recipe.json', JSON.stringify(GEMINI_EDIT));
+    const image = h.fn.upload('bad/item.png', await flatImage(4));
+    h.gemini.script(fault.status(400, 'Request contains an invalid argument.'));
+    const sent = h.tasks.dispatches.length;
+    expect((await h.fn.send(image)).status).toBe(204);
+    await h.tasks.drained();
+
+    const { jobId, files } = jobOf('bad');
+    const job = await h.fn.job(jobId);
+    expect(job?.status).toBe('failed');
+    expect(job?.error?.code).toBe('ENGINE_REJECTED');
+    expect(files.has('error.json')).toBe(true);
+    expect(
+      h.tasks.dispatches
+        .slice(sent)
+        .filter((d) => !d.duplicate)
+        .map((d) => d.result),
+    ).toEqual([200]);
+  });
+
   it('a mixed-engine job (Replicate upscale → Gemini fusion) crosses two queues and succeeds', async () => {
     h.fn.upload('mixed/scene.png', await flatImage(40, 320));
     h.fn.upload(
