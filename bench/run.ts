@@ -15,6 +15,7 @@ import { createInstantEngine } from './lib/instant-engine.js';
 import { machineInfo } from './lib/machine.js';
 import { type BenchReport, type BenchRow, formatTable, writeReport } from './lib/report.js';
 import { openWorld } from './lib/world.js';
+import { measureCatalogue } from './measures/catalogue.js';
 import { measureColdStart } from './measures/cold-start.js';
 import { measureMemory } from './measures/memory.js';
 import { measureOverhead } from './measures/overhead.js';
@@ -22,7 +23,15 @@ import { measureQuota } from './measures/quota.js';
 import { measureRequestSize } from './measures/request-size.js';
 import { measureThroughput } from './measures/throughput.js';
 
-const MEASURES = ['overhead', 'throughput', 'memory', 'request-size', 'quota', 'cold-start'] as const;
+const MEASURES = [
+  'overhead',
+  'throughput',
+  'memory',
+  'request-size',
+  'quota',
+  'cold-start',
+  'catalogue',
+] as const;
 type Measure = (typeof MEASURES)[number];
 
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -99,6 +108,18 @@ async function main(): Promise<void> {
     if (only.has('cold-start')) {
       console.error('4 cold start …');
       record('cold-start', await measureColdStart({ runs: quick ? 5 : 10 }));
+    }
+    if (only.has('catalogue')) {
+      console.error('7 catalogue …');
+      record(
+        'catalogue',
+        await measureCatalogue({
+          firestoreHost: firestore.host,
+          jobs: quick ? 30 : 100,
+          perMinute: 20,
+          scale: 4,
+        }),
+      );
     }
   } finally {
     await firestore.stop();

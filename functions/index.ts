@@ -34,3 +34,6 @@ export async function processUpload(event: CloudEvent<unknown>): Promise<void> {
 }
 
 cloudEvent('processUpload', processUpload);
+
+// The Cloud Tasks worker of DISPATCH=tasks, deployed from the same source (docs/dispatch.md).
+export { runStage } from './run-stage.js';

@@ -114,6 +114,12 @@ resource "google_cloudfunctions2_function" "darkroom" {
       COMPLETION_TOPIC          = var.enable_completion_events ? google_pubsub_topic.completions[0].id : ""
       WEBHOOK_URL               = var.webhook_url
       WEBHOOK_HOSTS             = join(",", var.webhook_hosts)
+      # Tasks mode (infra/tasks.tf); empty in inline mode.
+      DISPATCH                       = var.dispatch
+      TASK_QUEUES                    = local.task_queue_env
+      RUN_STAGE_URL                  = local.tasks_enabled ? local.run_stage_url : ""
+      TASK_INVOKER_ACCOUNT           = local.tasks_enabled ? google_service_account.tasks_invoker[0].email : ""
+      TASK_DISPATCH_DEADLINE_SECONDS = var.task_dispatch_deadline_seconds
     }
 
     dynamic "secret_environment_variables" {

@@ -379,4 +379,78 @@ variable "webhook_hosts" {
   description = "Hosts a request's notify.url may name (WEBHOOK_HOSTS). Empty: per-request webhooks are refused."
   type        = list(string)
   default     = []
+
+variable "dispatch" {
+  description = "How stages reach the models: inline (each upload's invocation calls the model) or tasks (Cloud Tasks queues per model quota and the runStage worker; docs/dispatch.md)."
+  type        = string
+  default     = "inline"
+
+  validation {
+    condition     = contains(["inline", "tasks"], var.dispatch)
+    error_message = "dispatch must be inline or tasks."
+  }
+}
+
+variable "task_queues" {
+  description = "Tasks mode: one queue per model quota, by queue name. models lists the model or engine names (or default) whose stages wait in it; max_dispatches_per_second = 0.8 x the quota's requests per minute / 60 (README \"Scaling\"). Defaults are conservative: a 10 RPM Gemini tier and Replicate's 600 creates/min."
+  type = map(object({
+    models                    = list(string)
+    max_dispatches_per_second = number
+    max_concurrent_dispatches = number
+  }))
+  default = {
+    "darkroom-nano-banana-2" = { models = ["gemini-3.1-flash-image"], max_dispatches_per_second = 0.13, max_concurrent_dispatches = 10 }
+    "darkroom-replicate"     = { models = ["replicate"], max_dispatches_per_second = 8, max_concurrent_dispatches = 20 }
+    "darkroom-default"       = { models = ["default"], max_dispatches_per_second = 1, max_concurrent_dispatches = 10 }
+  }
+
+  validation {
+    condition     = alltrue([for q in values(var.task_queues) : q.max_dispatches_per_second > 0 && q.max_dispatches_per_second <= 500 && q.max_concurrent_dispatches >= 1 && q.max_concurrent_dispatches <= 5000])
+    error_message = "max_dispatches_per_second must be in (0, 500] and max_concurrent_dispatches in [1, 5000] (Cloud Tasks limits)."
+  }
+}
+
+variable "task_max_retry_days" {
+  description = "Tasks mode: how long a queue keeps retrying a stage that the model keeps refusing with \"not now\" (days, 1 to 30; tasks live at most 31 days)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.task_max_retry_days >= 1 && var.task_max_retry_days <= 30
+    error_message = "task_max_retry_days must be from 1 to 30."
+  }
+}
+
+variable "task_log_sampling_ratio" {
+  description = "Tasks mode: share of task dispatches Cloud Tasks logs (0 to 1)."
+  type        = number
+  default     = 0.1
+}
+
+variable "task_dispatch_deadline_seconds" {
+  description = "Tasks mode: how long Cloud Tasks waits for one dispatch of a stage task (15 to 1800 s). At most run_stage_timeout_seconds."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.task_dispatch_deadline_seconds >= 15 && var.task_dispatch_deadline_seconds <= 1800
+    error_message = "task_dispatch_deadline_seconds must be from 15 to 1800."
+  }
+}
+
+variable "run_stage_function_name" {
+  description = "Tasks mode: name of the runStage worker function (also its Cloud Run service)."
+  type        = string
+  default     = "darkroom-run-stage"
+}
+
+variable "run_stage_timeout_seconds" {
+  description = "Tasks mode: timeout of the runStage worker (HTTP functions run up to 3600 s); at least task_dispatch_deadline_seconds."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.run_stage_timeout_seconds >= 60 && var.run_stage_timeout_seconds <= 3600
+    error_message = "run_stage_timeout_seconds must be from 60 to 3600."
+  }
 }

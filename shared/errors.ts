@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   ENGINE_BILLING: 'The model service stopped serving the project for billing (credits, spend limit).',
   ENGINE_QUOTA_EXHAUSTED: 'The daily model quota is used up; the job waits for the reset (transient).',
   NOTIFY_UNAVAILABLE: 'The completion topic did not accept the message (transient; redelivery publishes).',
+  DISPATCH_UNAVAILABLE: 'Cloud Tasks could not be reached to queue the next stage (transient).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

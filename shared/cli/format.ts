@@ -19,5 +19,7 @@ export function describeOutcome(object: string, outcome: Outcome, resultsDir: st
       return `· ${object}: waiting (${outcome.reason})`;
     case 'ignored':
       return `· ${object}: ignored (${outcome.reason})`;
+    case 'dispatched':
+      return `→ ${object}: job ${outcome.jobId} stage ${outcome.stage} queued on ${outcome.queue}`;
   }
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.js';
+import { createDispatcher } from '../dispatch/create-dispatcher.js';
+import { readDispatchSettings } from '../dispatch/settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createGeminiEngine } from '../engines/gemini/index.js';
 import { createEngineRegistry } from '../engines/registry.js';
@@ -61,6 +63,7 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
   const { env } = options;
   const config = loadConfig(env);
   const settings = readCloudSettings(env);
+  const dispatch = readDispatchSettings(env);
   const log = createLogger({
     format: config.log.format ?? 'json',
     level: config.log.level,
@@ -72,12 +75,14 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
   });
   const emulator = env.STORAGE_EMULATOR_HOST?.trim();
   const overrides: Engine[] = [];
-  if (settings.GEMINI_MAX_ATTEMPTS !== undefined) {
+  // Tasks mode: one model try per invocation; the queue, not the instance, waits out a 429.
+  const geminiTries = settings.GEMINI_MAX_ATTEMPTS ?? (dispatch.DISPATCH === 'tasks' ? 1 : undefined);
+  if (geminiTries !== undefined) {
     overrides.push(
       createGeminiEngine({
         env,
         defaultModel: config.geminiModel,
-        maxAttempts: settings.GEMINI_MAX_ATTEMPTS,
+        maxAttempts: geminiTries,
       }),
     );
   }
@@ -92,6 +97,7 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
       overrides: [...overrides, ...(options.engines ?? [])],
     }),
     log,
+    dispatcher: createDispatcher(dispatch),
     owner: ownerId(settings.K_REVISION),
     results: { bucket: settings.RESULTS_BUCKET, prefix: config.results.prefix },
     ...(options.now ? { now: options.now } : {}),

@@ -20,6 +20,7 @@ export function platformResultFor(outcome: Outcome): PlatformResult {
     case 'ignored':
     case 'waiting':
     case 'duplicate':
+    case 'dispatched':
       return 'acknowledge';
   }
 }

@@ -60,6 +60,8 @@ export interface JobRecord {
   model?: string | undefined;
   labels: Record<string, string>;
   attempt: number;
+  /** Attempts that ended in a hand-off to a task queue or a model's "not now"; they do not count against MAX_ATTEMPTS. */
+  freeAttempts?: number | undefined;
   owner: string;
   leaseExpiresAt: Date;
   createdAt: Date;

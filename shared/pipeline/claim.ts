@@ -38,6 +38,7 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
   if (job.status !== 'running') return { kind: 'finished', job };
   if (job.leaseExpiresAt.getTime() > now) return { kind: 'busy', job };
   const attempt = job.attempt + 1;
+  // Hand-offs to a task queue, a model's "not now" and quota waits are free (quota-wait.ts).
   if (countedAttempts(job, attempt) > deps.config.maxAttempts) return { kind: 'exhausted', job };
   // One transaction checks that attempt n is still running with its lease run out, creates
   // attempts/{n+1} and moves the job to it: a finalize of attempt n, a renewal or another

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { EngineRegistry } from '../engines/engine.js';
 import type { LineageStore } from '../lineage/lineage-store.js';
 import type { Logger } from '../log.js';
@@ -16,6 +17,8 @@ export interface PipelineDeps {
   owner: string;
   /** The results location (bucket and prefix ending in `/` or empty). */
   results: { bucket: string; prefix: string };
+  /** How stages reach the engines (absent: inline, every stage in this process). */
+  dispatcher?: Dispatcher | undefined;
   /** Milliseconds since the epoch (injectable for tests). */
   now?: () => number;
   /** Waits between tries of a write (injectable for tests; default a timer). */

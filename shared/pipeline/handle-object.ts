@@ -2,6 +2,7 @@ import { PermanentError, type TransientError } from '../errors.js';
 import type { JobError, JobRecord, OutputRecord } from '../lineage/records.js';
 import { callCutoff, withCallDeadline } from './call-deadline.js';
 import { nowOf, type PipelineDeps } from './deps.js';
+import type { DispatchRole } from './handoff.js';
 import { pairObject } from './pair.js';
 import { routeObject } from './route.js';
 import { startJob } from './start-job.js';
@@ -25,7 +26,9 @@ export type Outcome =
   | { kind: 'failed'; jobId: string; prefix: string; error: JobError }
   | { kind: 'duplicate'; jobId: string; status: JobRecord['status'] }
   | { kind: 'busy'; jobId: string }
-  | { kind: 'retry'; jobId: string; error: TransientError };
+  | { kind: 'retry'; jobId: string; error: TransientError }
+  /** Tasks mode: the job's next stage waits in a queue. */
+  | { kind: 'dispatched'; jobId: string; stage: number; queue: string };
 
 /** Options of {@link handleObject}. */
 export interface HandleOptions {
@@ -33,6 +36,8 @@ export interface HandleOptions {
   deadline?: number;
   /** Treat a sidecar whose image has not arrived as failed instead of waiting (folder scans). */
   failOnMissingImage?: boolean;
+  /** Tasks mode: `worker` for a `runStage` task (default `event`). */
+  role?: DispatchRole | undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { JobRecord } from '../lineage/records.js';
 import type { Logger } from '../log.js';
 import type { ObjectInfo } from '../storage/object-store.js';
 import type { PipelineDeps } from './deps.js';
+import type { DispatchRole } from './handoff.js';
 
 /** One claimed attempt of one job. */
 export interface JobContext {
@@ -19,6 +20,8 @@ export interface JobContext {
   /** Where every file of the job goes (ends in `/`). */
   prefix: string;
   startedAt: number;
+  /** Tasks mode: which side this attempt runs on (see handoff.ts). */
+  role?: DispatchRole | undefined;
 }
 
 /** Custom metadata that links an output object to its job, stage and source. */

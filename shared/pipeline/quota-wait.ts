@@ -19,10 +19,14 @@ export function quotaWaitMs(err: TransientError): number | undefined {
 
 /**
  * The attempts that count against MAX_ATTEMPTS: every claim or takeover but those that ended
- * waiting for a quota reset.
- * @param job the job's `quotaWaits`
+ * waiting for a quota reset and, in tasks mode, hand-offs to a queue and a model's "not now"
+ * (`freeAttempts`, handoff.ts).
+ * @param job the job's `quotaWaits` and `freeAttempts`
  * @param attempt the attempt number (the fencing token, which always grows)
  */
-export function countedAttempts(job: { quotaWaits?: number | undefined }, attempt: number): number {
-  return attempt - (job.quotaWaits ?? 0);
+export function countedAttempts(
+  job: { quotaWaits?: number | undefined; freeAttempts?: number | undefined },
+  attempt: number,
+): number {
+  return attempt - (job.quotaWaits ?? 0) - (job.freeAttempts ?? 0);
 }

@@ -7,6 +7,7 @@ import { checkOutputLimits } from './check-outputs.js';
 import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf } from './deps.js';
 import { finalizeJob } from './finalize.js';
+import { stageWindow } from './handoff.js';
 import type { JobContext } from './job-context.js';
 import { loadAsset, loadReferences } from './load-inputs.js';
 import { type PlannedStage, planStages } from './plan.js';
@@ -78,9 +79,12 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
     ),
   );
   const t1 = nowOf(deps);
-  const outcomes = await runStages(ctx, planned, source, references, {
+  // Tasks mode runs a window of the stages and hands the rest to a queue (handoff.ts).
+  const window = await stageWindow(ctx, planned);
+  const outcomes = await runStages(ctx, window.run, source, references, {
     cache: request.cache && deps.config.stageCache,
   });
+  if (window.handoff) return window.handoff;
   const t2 = nowOf(deps);
   return finalizeJob(ctx, request, source, references, outcomes, { loadMs: t1 - t0, stagesMs: t2 - t1 });
 }

@@ -1,3 +1,4 @@
+import { isNotNow } from '../dispatch/dispatcher.js';
 import {
   describeError,
   isPermanent,
@@ -13,6 +14,7 @@ import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { ensureErrorReport, failJob } from './fail.js';
 import type { HandleOptions, Outcome } from './handle-object.js';
+import { countedAttempt, deferJob, handOff, isHandoff } from './handoff.js';
 import { jobIdFor } from './identity.js';
 import type { JobContext } from './job-context.js';
 import { jobPrefix } from './layout.js';
@@ -97,6 +99,7 @@ export async function startJob(
     request: inputs.request,
     prefix,
     startedAt: now,
+    role: options.role,
   };
   log.info('job started', { attempt: claim.attempt });
   const lease = keepLease(deps, { jobId: id, attempt: claim.attempt, log });
@@ -104,6 +107,13 @@ export async function startJob(
   try {
     if (inputs.parsed instanceof PermanentError) throw inputs.parsed;
     const outputs = await runJob(ctx, inputs.parsed);
+    if (isHandoff(outputs)) {
+      await lease.stop();
+      if (await handOff(ctx, outputs)) {
+        return { kind: 'dispatched', jobId: id, stage: outputs.stage.index, queue: outputs.queue };
+      }
+      return { kind: 'duplicate', jobId: id, status: 'running' };
+    }
     log.info('job succeeded', { prefix, outputs: outputs.length });
     return { kind: 'succeeded', jobId: id, prefix, outputs };
   } catch (err) {
@@ -119,6 +129,11 @@ export async function startJob(
     }
     if (isPermanent(err)) {
       return failed(deps, log, { ...base, error: err, attempt: claim.attempt, stage: stageOf(err) });
+    }
+    if (ctx.role === 'worker' && err instanceof TransientError && isNotNow(err)) {
+      // A `retry` whose error is a "not now": the worker answers 429/503, no attempt counted.
+      await deferJob(ctx, err);
+      return { kind: 'retry', jobId: id, error: err };
     }
     return retryLater(deps, ctx, err);
   } finally {

@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Config } from '../config.js';
+import { paceEngines } from '../dispatch/pace.js';
+import { readDispatchSettings } from '../dispatch/settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngineRegistry } from '../engines/registry.js';
 import { startFirestoreEmulator } from '../lineage/emulator.js';
@@ -90,11 +92,15 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
     config: options.config,
     store: createFsObjectStore({ buckets }),
     lineage: createFirestoreLineageStore({ firestore }),
-    engines: createEngineRegistry({
-      env: options.env,
-      geminiModel: options.config.geminiModel,
-      overrides: options.engines,
-    }),
+    // MODEL_RPM paces engine calls in-process (docs/dispatch.md).
+    engines: paceEngines(
+      createEngineRegistry({
+        env: options.env,
+        geminiModel: options.config.geminiModel,
+        overrides: options.engines,
+      }),
+      { rpm: readDispatchSettings(options.env).MODEL_RPM },
+    ),
     log: options.log,
     owner: `${hostname()}:${process.pid}`,
     results: { bucket: RESULTS_BUCKET, prefix: options.config.results.prefix },

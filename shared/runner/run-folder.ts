@@ -85,6 +85,7 @@ export function summarize(entries: RunEntry[]): Record<Outcome['kind'], number> 
     duplicate: 0,
     busy: 0,
     retry: 0,
+    dispatched: 0,
     jobs: 0,
   };
   const seen = new Set<string>();

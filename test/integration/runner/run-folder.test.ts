@@ -64,6 +64,7 @@ describe('runFolder', () => {
       failed: 1,
       duplicate: 0,
       busy: 0,
+      dispatched: 0,
       retry: 0,
       jobs: 3,
     });
@@ -109,6 +110,7 @@ describe('summarize', () => {
       failed: 0,
       duplicate: 1,
       busy: 1,
+      dispatched: 0,
       retry: 0,
       jobs: 3,
     });

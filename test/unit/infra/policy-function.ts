@@ -43,7 +43,11 @@ export function checkFunctions(ctx: PolicyContext): void {
   const { config, report } = ctx;
   const functions = Object.entries(config.resources.google_cloudfunctions2_function ?? {});
   if (functions.length === 0) report('trigger-event', 'google_cloudfunctions2_function', 'no function found');
-  for (const [name, fn] of functions) _checkFunction(ctx, `google_cloudfunctions2_function.${name}`, fn);
+  for (const [name, fn] of functions) {
+    // The Cloud Tasks worker has no event trigger; test/unit/infra/tasks-policy.ts checks it.
+    if (firstBlock(fn, 'build_config')?.entry_point === 'runStage') continue;
+    _checkFunction(ctx, `google_cloudfunctions2_function.${name}`, fn);
+  }
   for (const [type, name, block] of Object.entries(config.resources).flatMap(([t, byName]) =>
     Object.entries(byName).map(([n, b]) => [t, n, b] as const),
   )) {

@@ -67,6 +67,9 @@ export const ALLOWED_ROLES: Readonly<Record<string, readonly string[]>> = {
   'roles/pubsub.publisher': ['google_project_iam_member', 'google_pubsub_topic_iam_member'],
   'roles/run.builder': ['google_project_iam_member'],
   'roles/pubsub.subscriber': ['google_pubsub_subscription_iam_member'],
+  // Tasks mode (infra/tasks-iam.tf): per queue, and on the invoker account only.
+  'roles/cloudtasks.enqueuer': ['google_cloud_tasks_queue_iam_member'],
+  'roles/iam.serviceAccountUser': ['google_service_account_iam_member'],
 };
 
 export const PRIMITIVE_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'] as const;

@@ -1,0 +1,81 @@
+import { PermanentError, ValidationError } from '../errors.js';
+import type { InputRef } from '../lineage/records.js';
+import { decodeRequest, type Request } from '../request/index.js';
+import { type ObjectInfo, ObjectTooLargeError } from '../storage/object-store.js';
+import type { PipelineDeps } from './deps.js';
+import type { HandleOptions, Outcome } from './handle-object.js';
+import { startJob } from './start-job.js';
+
+/** The stage task a `runStage` worker received (see shared/dispatch). */
+export interface StageTaskRef {
+  jobId: string;
+  stage: number;
+}
+
+/**
+ * Runs a queued stage task: reads the job's inputs at the exact generations its record names,
+ * and takes the job up as a `worker` attempt under the usual claim, lease, fencing and resume
+ * rules. The job record, not the task, says what is left to do: a duplicate or stale task finds
+ * its stages recorded (or the job finished) and does no engine call.
+ * @returns the attempt's outcome; `ignored` when the job does not exist
+ */
+export async function resumeStageTask(
+  deps: PipelineDeps,
+  task: StageTaskRef,
+  options: Pick<HandleOptions, 'deadline'> = {},
+): Promise<Outcome> {
+  const log = deps.log.child({ jobId: task.jobId, stage: task.stage });
+  const job = await deps.lineage.getJob(task.jobId);
+  if (!job) return { kind: 'ignored', reason: `job ${task.jobId} does not exist` };
+  if (job.status !== 'running') return { kind: 'duplicate', jobId: job.id, status: job.status };
+  const requestRef = job.inputs.request;
+  if (!requestRef) return { kind: 'ignored', reason: `job ${job.id} records no request object` };
+  const request = await deps.store.stat(requestRef);
+  const image = job.inputs.image && (await deps.store.stat(job.inputs.image));
+  let parsed: Request | ValidationError | PermanentError;
+  if (!request) {
+    parsed = new PermanentError(
+      'REQUEST_INVALID',
+      `${describe(requestRef)}: the request object no longer exists`,
+    );
+  } else if (job.inputs.image && !image) {
+    parsed = new PermanentError('SIDECAR_IMAGE_MISSING', `${describe(job.inputs.image)} no longer exists`);
+  } else {
+    parsed = await readRequest(deps, request);
+  }
+  return startJob(
+    deps,
+    log,
+    {
+      request: request ?? stub(requestRef),
+      image: image || (job.inputs.image && stub(job.inputs.image)),
+      requestKind: job.inputs.requestKind,
+      parsed,
+    },
+    { ...options, role: 'worker' },
+  );
+}
+
+async function readRequest(deps: PipelineDeps, info: ObjectInfo): Promise<Request | ValidationError> {
+  const max = deps.config.limits.maxRequestBytes;
+  try {
+    return decodeRequest(await deps.store.read(info, { maxBytes: max }), max);
+  } catch (err) {
+    if (err instanceof ValidationError) return err;
+    if (err instanceof ObjectTooLargeError) {
+      return new ValidationError('REQUEST_TOO_LARGE', [
+        `the request is larger than ${max} bytes (MAX_REQUEST_BYTES)`,
+      ]);
+    }
+    throw err;
+  }
+}
+
+/** An object that is gone, described by its reference (the job fails with a report). */
+function stub(ref: InputRef): ObjectInfo {
+  return { ...ref, size: 0, metadata: {} };
+}
+
+function describe(ref: InputRef): string {
+  return `gs://${ref.bucket}/${ref.name}#${ref.generation}`;
+}

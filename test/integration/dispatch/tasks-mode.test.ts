@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oidcToken } from '../../support/cloud-tasks-server/oidc.js';
+import { fault } from '../../support/gemini-server.js';
+import {
+  DEFAULT_QUEUE,
+  flatImage,
+  GEMINI_EDIT,
+  GEMINI_QUEUE,
+  INVOKER,
+  QUEUE_RETRY,
+  REPLICATE_QUEUE,
+  startTasksHarness,
+  type TasksHarness,
+} from './tasks-harness.js';
+
+const FUSE_PROMPT =
+  'Place the product from image 1 on the table from image 2, matching the natural lighting direction of the room. ' +
+  'Keep the product, its label and its proportions exactly as they are, and keep the table and the window unchanged. ' +
+  'Style: warm editorial photography with soft shadows and true colours, no added text or objects.';
+
+describe('tasks mode: duplicates, "not now", two queues, the worker gate', () => {
+  let h: TasksHarness;
+  beforeAll(async () => {
+    const queue = { maxDispatchesPerSecond: 5, maxConcurrentDispatches: 10, ...QUEUE_RETRY };
+    h = await startTasksHarness({
+      scale: 20,
+      // Every dispatch is made twice at once: at-least-once delivery at its worst.
+      duplicates: { rate: 1, seed: 17 },
+      queues: { [GEMINI_QUEUE]: queue, [REPLICATE_QUEUE]: queue, [DEFAULT_QUEUE]: queue },
+      env: { MAX_ATTEMPTS: '2', LOG_LEVEL: 'warn' },
+    });
+  });
+  afterAll(() => h.close());
+
+  const jobOf = (folder: string) => {
+    const jobs = h.fn.jobsOf(`${folder}/item`);
+    expect(jobs).toHaveLength(1);
+    return jobs[0] as (typeof jobs)[number];
+  };
+
+  it('duplicated event deliveries and duplicated dispatches: one task, one engine call, one set of outputs', async () => {
+    h.fn.upload('dup/_recipe.json', JSON.stringify(GEMINI_EDIT));
+    const image = h.fn.upload('dup/item.png', await flatImage(1));
+    const before = h.gemini.calls.length;
+    const replies = [];
+    for (let i = 0; i < 3; i++) replies.push((await h.fn.send(image)).status);
+    // 204 once queued; 500 (redeliver later) while a worker holds the job's lease.
+    expect(replies.every((s) => s === 204 || s === 500)).toBe(true);
+    await h.tasks.drained();
+    expect((await h.fn.send(image)).status).toBe(204);
+
+    const { jobId, files } = jobOf('dup');
+    expect((await h.fn.job(jobId))?.status).toBe('succeeded');
+    expect(h.gemini.calls.length - before).toBe(1);
+    const stage1 = h.tasks.creates.filter((c) => c.name.endsWith('-s1-a1') && c.answer === 'created');
+    expect(stage1.length).toBeGreaterThanOrEqual(1);
+    expect(h.tasks.dispatches.some((d) => d.duplicate)).toBe(true);
+    expect(await h.fn.lineage.listStages(jobId)).toHaveLength(1);
+    expect([...files.keys()].filter((n) => n.endsWith('.png'))).toHaveLength(1);
+  });
+
+  it('a model "not now" goes back to the queue with Retry-After and costs no attempt (MAX_ATTEMPTS=2, three 429s)', async () => {
+    h.fn.upload('busy/_recipe.json', JSON.stringify(GEMINI_EDIT));
+    const image = h.fn.upload('busy/item.png', await flatImage(2));
+    h.gemini.script(fault.rateLimited('20s'), fault.rateLimited('20s'), fault.rateLimited('20s'));
+    const sent = h.tasks.dispatches.length;
+    expect((await h.fn.send(image)).status).toBe(204);
+    await h.tasks.drained();
+
+    const { jobId } = jobOf('busy');
+    const job = await h.fn.job(jobId);
+    expect(job?.status).toBe('succeeded');
+    expect((job?.attempt ?? 0) - (job?.freeAttempts ?? 0)).toBe(1);
+    const answers = h.tasks.dispatches.slice(sent).filter((d) => !d.duplicate);
+    expect(answers.map((d) => d.result)).toEqual([429, 429, 429, 200]);
+  });
+
+  it('a real failure keeps its code: the job fails with error.json and the task is done (200)', async () => {
+    h.fn.upload('bad/_recipe.json', JSON.stringify(GEMINI_EDIT));
+    const image = h.fn.upload('bad/item.png', await flatImage(4));
+    h.gemini.script(fault.status(400, 'Request contains an invalid argument.'));
+    const sent = h.tasks.dispatches.length;
+    expect((await h.fn.send(image)).status).toBe(204);
+    await h.tasks.drained();
+
+    const { jobId, files } = jobOf('bad');
+    const job = await h.fn.job(jobId);
+    expect(job?.status).toBe('failed');
+    expect(job?.error?.code).toBe('ENGINE_REJECTED');
+    expect(files.has('error.json')).toBe(true);
+    expect(
+      h.tasks.dispatches
+        .slice(sent)
+        .filter((d) => !d.duplicate)
+        .map((d) => d.result),
+    ).toEqual([200]);
+  });
+
+  it('a mixed-engine job (Replicate upscale → Gemini fusion) crosses two queues and succeeds', async () => {
+    h.fn.upload('mixed/scene.png', await flatImage(40, 320));
+    h.fn.upload(
+      'mixed/item.json',
+      JSON.stringify({
+        version: 1,
+        image: 'item.png',
+        upscale: { minSourceSide: 256, factor: 2 },
+        output: { formats: ['png'], compareSheet: false },
+        stages: [{ name: 'fuse', engine: 'gemini', prompt: FUSE_PROMPT, references: ['scene.png'] }],
+      }),
+    );
+    const image = h.fn.upload('mixed/item.png', await flatImage(3, 160));
+    const sent = h.tasks.dispatches.length;
+    expect((await h.fn.send(image)).status).toBe(204);
+    await h.tasks.drained();
+
+    const { jobId } = jobOf('mixed');
+    expect((await h.fn.job(jobId))?.status).toBe('succeeded');
+    const stages = await h.fn.lineage.listStages(jobId);
+    expect(stages.map((s) => [s.index, s.name, s.engine])).toEqual([
+      [1, 'upscale', 'replicate'],
+      [2, 'fuse', 'gemini'],
+    ]);
+    const queues = h.tasks.dispatches
+      .slice(sent)
+      .filter((d) => !d.duplicate && d.result === 200)
+      .map((d) => d.queue);
+    expect(queues).toEqual([REPLICATE_QUEUE, GEMINI_QUEUE]);
+  });
+
+  it('the worker refuses a request without the invoker OIDC token (403) and a body that is not a task (400)', async () => {
+    const post = (headers: Record<string, string>, body: unknown) =>
+      fetch(h.workerUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const task = { jobId: 'nope', stage: 1, attempt: 1 };
+    const token = (email: string, audience: string) =>
+      `Bearer ${oidcToken({ email, audience, nowMs: Date.now() })}`;
+    expect((await post({}, task)).status).toBe(403);
+    expect(
+      (await post({ authorization: token('someone@else.iam.gserviceaccount.com', h.workerUrl) }, task))
+        .status,
+    ).toBe(403);
+    expect((await post({ authorization: token(INVOKER, 'https://elsewhere.run.app/') }, task)).status).toBe(
+      403,
+    );
+    expect((await post({ authorization: token(INVOKER, h.workerUrl) }, { jobId: 'x' })).status).toBe(400);
+    const missing = await post({ authorization: token(INVOKER, h.workerUrl) }, task);
+    expect(missing.status).toBe(200);
+    expect(await missing.json()).toMatchObject({ outcome: 'ignored' });
+  });
+});
