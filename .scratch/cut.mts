@@ -1,0 +1,10 @@
+import sharp from 'sharp';
+import { createLocalEngine } from '../shared/engines/local/index.js';
+import { readFile, writeFile } from 'node:fs/promises';
+const [,, file, out, ...rest] = process.argv;
+const data = await readFile(file!);
+const m = await sharp(data).metadata();
+const r = await createLocalEngine().edit({ stage: { index: 0, name: 't', prompt: 'Remove the background', referenceCount: 0, params: { seed: 1 } }, input: { data, mimeType: 'image/png', width: m.width!, height: m.height! }, references: [] });
+const img = r.image.data;
+await sharp(img).flatten({ background: '#202020' }).png().toFile(out!);
+console.log(JSON.stringify(r.details?.subject));
