@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   DEADLINE_EXCEEDED: 'The invocation ran out of time before the job finished (transient).',
   ATTEMPTS_EXHAUSTED: 'The job failed transiently more times than the attempt limit.',
   INTERNAL: 'An unexpected internal error.',
+  CHECK_FAILED: 'An output failed an error-severity check (a marketplace preset or output.checks).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

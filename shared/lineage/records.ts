@@ -1,3 +1,4 @@
+import type { CheckResult } from '../marketplace/check-schema.js';
 /**
  * Lineage records: what is stored in Firestore (`jobs/{jobId}`,
  * `jobs/{jobId}/stages/{NN}`, `jobs/{jobId}/attempts/{n}`, `assets/{sha256}`).
@@ -74,6 +75,8 @@ export interface JobRecord {
   checkpoints?: Record<string, Record<string, unknown>> | undefined;
   /** The earlier job on the same image, when this one is a revision. */
   previousJobId?: string | undefined;
+  /** Marketplace and output checks of the main output (measurement and verdict each). */
+  checks?: CheckResult[] | undefined;
 }
 
 /** `jobs/{jobId}/stages/{NN}`: the resume point of a job. */

@@ -1,6 +1,8 @@
 import type { StageRecord } from '../lineage/records.js';
+import type { CheckResult } from '../marketplace/index.js';
 import type { ReportInput, ReportJob } from './collect.js';
 import { html, relativeUrl, type SafeHtml } from './html.js';
+import { renderChecks } from './render-checks.js';
 
 /** The anchor id of a job's card, for lineage links within the page. */
 export function jobAnchor(jobId: string): string {
@@ -29,6 +31,7 @@ ${renderMedia(entry, source)}
 ${job.error ? renderError(entry) : ''}
 ${entry.stages.length ? renderStages(entry.stages, files.stages, known) : ''}
 ${job.warnings.length ? html`<ul class="warnings">${job.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+${_checksOf(entry)?.length ? renderChecks(_checksOf(entry) ?? []) : ''}
 <section class="lineage"><h3>Lineage</h3><ul>
   ${entry.inputs.map((input) => renderInput(input, known))}
   ${job.previousJobId ? html`<li>revises ${jobLink(job.previousJobId, known)}</li>` : ''}
@@ -118,4 +121,10 @@ export function formatCost(usd: number | undefined): string {
   if (usd === undefined) return '–';
   if (usd === 0) return '$0';
   return `$${usd.toFixed(usd < 0.01 ? 6 : 4).replace(/0+$/, '')}`;
+}
+
+/** A job's checks: from its record when it succeeded, from its error report when a check failed it. */
+function _checksOf(entry: ReportJob): CheckResult[] | undefined {
+  const fromError = (entry.errorReport?.details as { checks?: unknown } | undefined)?.checks;
+  return entry.job.checks ?? (Array.isArray(fromError) ? (fromError as CheckResult[]) : undefined);
 }
