@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   ATTEMPTS_EXHAUSTED: 'The job failed transiently more times than the attempt limit.',
   INTERNAL: 'An unexpected internal error.',
   CHECK_FAILED: 'An output failed an error-severity check (a marketplace preset or output.checks).',
+  PRODUCT_ALTERED: 'The model moved or changed the protected product in every attempt (protect: subject).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

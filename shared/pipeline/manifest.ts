@@ -81,6 +81,7 @@ export function buildManifest(options: {
       reusedFrom: record.reusedFrom,
       variants: record.variants,
       chosenVariant: record.chosenVariant,
+      protect: record.details?.protect,
     })),
     outputs: options.outputs,
     warnings: options.warnings,

@@ -3,6 +3,7 @@ import type { CheckResult } from '../marketplace/index.js';
 import type { ReportInput, ReportJob } from './collect.js';
 import { html, relativeUrl, type SafeHtml } from './html.js';
 import { renderChecks } from './render-checks.js';
+import { renderProtect } from './render-protect.js';
 
 /** The anchor id of a job's card, for lineage links within the page. */
 export function jobAnchor(jobId: string): string {
@@ -80,7 +81,7 @@ ${stages.map((s) => {
 <td>${s.index}</td><td>${s.name}</td>
 <td class="prompt"><div class="raw">${s.rawPrompt}</div>${
     _differs(s.prompt, s.rawPrompt) ? html`<div class="effective"><span>sent:</span> ${s.prompt}</div>` : ''
-  }${s.reusedFrom ? html`<div class="note reused">reused (${s.reusedFrom.via}) from ${jobLink(s.reusedFrom.jobId, known)} stage ${s.reusedFrom.stage}${s.reusedFrom.savedUsd ? `, saved ${formatCost(s.reusedFrom.savedUsd)}` : ''}</div>` : ''}${s.warnings.length ? html`<ul class="warnings">${s.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}</td>
+  }${s.reusedFrom ? html`<div class="note reused">reused (${s.reusedFrom.via}) from ${jobLink(s.reusedFrom.jobId, known)} stage ${s.reusedFrom.stage}${s.reusedFrom.savedUsd ? `, saved ${formatCost(s.reusedFrom.savedUsd)}` : ''}</div>` : ''}${renderProtect(s)}${s.warnings.length ? html`<ul class="warnings">${s.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}</td>
 <td class="seed">${s.seed}${s.variants && s.variants.length > 1 ? html`<div class="note">variant ${s.chosenVariant ?? 1} of ${s.variants.length}</div>` : ''}</td><td>${s.engine}/${s.model}</td><td>${formatCost(s.costUsd)}</td>
 <td>${out ? html`<a href="${relativeUrl(out)}"><img class="stage-thumb" src="${relativeUrl(out)}" alt="output of stage ${s.index}" loading="lazy"></a>` : `${s.width}×${s.height}`}</td>
 </tr>`;
