@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   ENGINE_QUOTA_EXHAUSTED: 'The daily model quota is used up; the job waits for the reset (transient).',
   NOTIFY_UNAVAILABLE: 'The completion topic did not accept the message (transient; redelivery publishes).',
   DISPATCH_UNAVAILABLE: 'Cloud Tasks could not be reached to queue the next stage (transient).',
+  CHECK_FAILED: 'An output failed an error-severity check (a marketplace preset or output.checks).',
+  PRODUCT_ALTERED: 'The model moved or changed the protected product in every attempt (protect: subject).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

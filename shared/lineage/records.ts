@@ -1,3 +1,4 @@
+import type { CheckResult } from '../marketplace/check-schema.js';
 /**
  * Lineage records: what is stored in Firestore (`jobs/{jobId}`,
  * `jobs/{jobId}/stages/{NN}`, `jobs/{jobId}/attempts/{n}`, `assets/{sha256}`).
@@ -82,6 +83,8 @@ export interface JobRecord {
   quotaWaits?: number | undefined;
   /** How the job's outcome was announced (completion events, webhooks). */
   notifications?: JobNotifications | undefined;
+  /** Marketplace and output checks of the main output (measurement and verdict each). */
+  checks?: CheckResult[] | undefined;
 }
 
 /** `jobs/{id}.notifications`: each announcement of the outcome, recorded once made. */

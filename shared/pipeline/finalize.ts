@@ -7,6 +7,7 @@ import {
   shortCaption,
 } from '../imaging/index.js';
 import type { OutputRecord } from '../lineage/records.js';
+import { enforceChecks, framePreset, runChecks } from '../marketplace/index.js';
 import type { Request } from '../request/index.js';
 import { checkOutputLimits } from './check-outputs.js';
 import { ownsJob, SupersededError } from './claim.js';
@@ -64,7 +65,17 @@ export async function finalizeJob(
     sourceAssetIds: [source.assetId, ...[...references.values()].map((r) => r.assetId)],
   };
   checkOutputLimits(ctx, request, last.image);
-  const encoded = await encodeOutputs(last.image, request.output, provenance, source.loaded.icc);
+  // A marketplace preset reframes the main output; its checks (and output.checks) run on the
+  // encoded files before anything is written, so a failed error-severity check writes no outputs.
+  const framed = await framePreset(last.image, request.output);
+  const encoded = await encodeOutputs(framed.image, framed.output, provenance, source.loaded.icc);
+  const checks = await runChecks({
+    files: encoded.filter((out) => out.role === 'final'),
+    checks: framed.checks,
+    background: framed.output.background,
+    enlarge: request.output.enlarge,
+  });
+  const checkWarnings = enforceChecks(checks);
   // Sequential on purpose: encoding and the sheet side by side would raise the 24 MP peak memory.
   const sheet = request.output.compareSheet
     ? await renderCompareSheet(comparePanels(source, stages))
@@ -125,7 +136,9 @@ export async function finalizeJob(
       });
     }
   }
-  const warnings = [...new Set([...source.loaded.warnings, ...stages.flatMap((s) => s.record.warnings)])];
+  const warnings = [
+    ...new Set([...source.loaded.warnings, ...stages.flatMap((s) => s.record.warnings), ...checkWarnings]),
+  ];
   const costUsd = stages.reduce((sum, s) => sum + (s.record.costUsd ?? 0), 0);
   const reused = stages
     .flatMap((s) => (s.record.variants ?? [s.record]).map((v) => v.reusedFrom))
@@ -147,6 +160,9 @@ export async function finalizeJob(
     timings: allTimings,
     costUsd,
     savings,
+    ...(checks.length || framed.facts
+      ? { checks, preset: framed.facts && { name: request.output.preset, ...framed.facts } }
+      : {}),
   });
   const manifestLocation = { bucket: deps.results.bucket, name: `${ctx.prefix}${MANIFEST_FILE}` };
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
@@ -165,6 +181,7 @@ export async function finalizeJob(
       costUsd,
       savings,
       error: null,
+      ...(checks.length ? { checks } : {}),
       finishedAt: new Date(nowOf(deps)),
       updatedAt: new Date(nowOf(deps)),
       leaseExpiresAt: new Date(nowOf(deps)),

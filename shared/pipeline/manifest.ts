@@ -1,4 +1,5 @@
 import type { JobRecord, OutputRecord } from '../lineage/records.js';
+import type { CheckResult } from '../marketplace/index.js';
 import type { Request } from '../request/index.js';
 import type { JobContext } from './job-context.js';
 import type { LoadedAsset } from './load-inputs.js';
@@ -24,6 +25,10 @@ export function buildManifest(options: {
   timings: Record<string, number>;
   costUsd: number;
   savings: { engineCallsAvoided: number; savedUsd: number };
+  /** Marketplace and output checks: measurement and verdict per check and file. */
+  checks?: CheckResult[] | undefined;
+  /** What a marketplace preset did to the main output. */
+  preset?: Record<string, unknown> | undefined;
 }): Record<string, unknown> {
   const { ctx, request, source, stages } = options;
   const job: JobRecord = ctx.job;
@@ -76,11 +81,14 @@ export function buildManifest(options: {
       reusedFrom: record.reusedFrom,
       variants: record.variants,
       chosenVariant: record.chosenVariant,
+      protect: record.details?.protect,
     })),
     outputs: options.outputs,
     warnings: options.warnings,
     timings: options.timings,
     costUsd: options.costUsd,
     savings: options.savings,
+    ...(options.checks ? { checks: options.checks } : {}),
+    ...(options.preset ? { preset: options.preset } : {}),
   };
 }

@@ -1,6 +1,7 @@
-import type { EngineImage } from '../engines/engine.js';
+import type { EngineImage, EngineRequest } from '../engines/engine.js';
 import { EngineError, StoreConflictError, TransientError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
+import { DEFAULT_DRIFT, editProtected } from '../protect/index.js';
 import { ownsJob, renewLease, SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
 import { type JobContext, outputMetadata } from './job-context.js';
@@ -47,13 +48,15 @@ export async function produceVariant(
     };
   }
   const params = { ...planned.plan.params, seed };
+  const { protect, drift } = planned.stage;
   const cacheKey = stageCacheKey({
     engine: planned.engine.name,
     model: planned.enginePlan.model,
     inputAssetId: input.assetId,
     referenceAssetIds: refs.map((r) => r.assetId),
     prompt: planned.plan.prompt,
-    params,
+    // A protected stage's output is not the unprotected one's: both settings are part of the key.
+    params: protect ? { ...params, protect, drift: drift ?? DEFAULT_DRIFT } : params,
   });
   if (options.cache) {
     const hit = await readCachedStage(ctx, cacheKey);
@@ -88,7 +91,11 @@ export async function produceVariant(
   }
   const checkpoints = ctx.job.checkpoints ?? {};
   const checkpointKey = planned.seeds.length > 1 ? `${planned.index}.${variant}` : String(planned.index);
-  const result = await planned.engine.edit({
+  const edit = (request: EngineRequest) =>
+    protect
+      ? editProtected({ engine: planned.engine, request, drift: drift ?? DEFAULT_DRIFT })
+      : planned.engine.edit(request);
+  const result = await edit({
     stage: { ...planned.plan, params, model: planned.enginePlan.model },
     input: input.image,
     references: refs.map((r) => r.image),

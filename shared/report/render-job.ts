@@ -1,6 +1,9 @@
 import type { StageRecord } from '../lineage/records.js';
+import type { CheckResult } from '../marketplace/index.js';
 import type { ReportInput, ReportJob } from './collect.js';
 import { html, relativeUrl, type SafeHtml } from './html.js';
+import { renderChecks } from './render-checks.js';
+import { renderProtect } from './render-protect.js';
 
 /** The anchor id of a job's card, for lineage links within the page. */
 export function jobAnchor(jobId: string): string {
@@ -29,6 +32,7 @@ ${renderMedia(entry, source)}
 ${job.error ? renderError(entry) : ''}
 ${entry.stages.length ? renderStages(entry.stages, files.stages, known) : ''}
 ${job.warnings.length ? html`<ul class="warnings">${job.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+${_checksOf(entry)?.length ? renderChecks(_checksOf(entry) ?? []) : ''}
 <section class="lineage"><h3>Lineage</h3><ul>
   ${entry.inputs.map((input) => renderInput(input, known))}
   ${job.previousJobId ? html`<li>revises ${jobLink(job.previousJobId, known)}</li>` : ''}
@@ -77,7 +81,7 @@ ${stages.map((s) => {
 <td>${s.index}</td><td>${s.name}</td>
 <td class="prompt"><div class="raw">${s.rawPrompt}</div>${
     _differs(s.prompt, s.rawPrompt) ? html`<div class="effective"><span>sent:</span> ${s.prompt}</div>` : ''
-  }${s.reusedFrom ? html`<div class="note reused">reused (${s.reusedFrom.via}) from ${jobLink(s.reusedFrom.jobId, known)} stage ${s.reusedFrom.stage}${s.reusedFrom.savedUsd ? `, saved ${formatCost(s.reusedFrom.savedUsd)}` : ''}</div>` : ''}${s.warnings.length ? html`<ul class="warnings">${s.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}</td>
+  }${s.reusedFrom ? html`<div class="note reused">reused (${s.reusedFrom.via}) from ${jobLink(s.reusedFrom.jobId, known)} stage ${s.reusedFrom.stage}${s.reusedFrom.savedUsd ? `, saved ${formatCost(s.reusedFrom.savedUsd)}` : ''}</div>` : ''}${renderProtect(s)}${s.warnings.length ? html`<ul class="warnings">${s.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}</td>
 <td class="seed">${s.seed}${s.variants && s.variants.length > 1 ? html`<div class="note">variant ${s.chosenVariant ?? 1} of ${s.variants.length}</div>` : ''}</td><td>${s.engine}/${s.model}</td><td>${formatCost(s.costUsd)}</td>
 <td>${out ? html`<a href="${relativeUrl(out)}"><img class="stage-thumb" src="${relativeUrl(out)}" alt="output of stage ${s.index}" loading="lazy"></a>` : `${s.width}×${s.height}`}</td>
 </tr>`;
@@ -118,4 +122,10 @@ export function formatCost(usd: number | undefined): string {
   if (usd === undefined) return '–';
   if (usd === 0) return '$0';
   return `$${usd.toFixed(usd < 0.01 ? 6 : 4).replace(/0+$/, '')}`;
+}
+
+/** A job's checks: from its record when it succeeded, from its error report when a check failed it. */
+function _checksOf(entry: ReportJob): CheckResult[] | undefined {
+  const fromError = (entry.errorReport?.details as { checks?: unknown } | undefined)?.checks;
+  return entry.job.checks ?? (Array.isArray(fromError) ? (fromError as CheckResult[]) : undefined);
 }

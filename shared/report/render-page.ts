@@ -1,6 +1,7 @@
 import { JOB_STATUSES } from '../lineage/records.js';
 import type { ReportData } from './collect.js';
 import { html, trusted } from './html.js';
+import { CHECKS_CSS } from './render-checks.js';
 import { formatCost, formatTime, renderJob } from './render-job.js';
 import { REPORT_CSS } from './styles.js';
 
@@ -40,7 +41,7 @@ export function renderReport(data: ReportData): string {
 <meta name="generator" content="Darkroom">
 <title>Darkroom results</title>
 <link rel="icon" href="data:,">
-<style>${trusted(REPORT_CSS)}</style>
+<style>${trusted(REPORT_CSS + CHECKS_CSS)}</style>
 </head>
 <body>
 <header>

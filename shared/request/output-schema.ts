@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChecksSchema, MARKETPLACE_PRESETS } from '../marketplace/check-schema.js';
 
 /** The output formats Darkroom can write. */
 export const OUTPUT_FORMATS = ['webp', 'jpeg', 'png', 'avif'] as const;
@@ -80,6 +81,12 @@ export const OutputOptionsSchema = z
       .optional(),
     keepIntermediates: z.boolean().default(true),
     compareSheet: z.boolean().default(true),
+    /** A marketplace preset for the main output: size, padding, background, format and checks. */
+    preset: z.enum(MARKETPLACE_PRESETS).optional(),
+    /** Checks on the main output (docs/marketplaces.md), after the preset's. */
+    checks: ChecksSchema.optional(),
+    /** With a preset: enlarge a source smaller than the preset's size (never done otherwise). */
+    enlarge: z.boolean().default(false),
   })
   .default({
     formats: ['webp'],
@@ -88,6 +95,7 @@ export const OutputOptionsSchema = z
     background: '#ffffff',
     keepIntermediates: true,
     compareSheet: true,
+    enlarge: false,
   });
 
 /** The `output` section, defaults applied. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DriftSchema } from '../protect/protect-schema.js';
 import { BoundedJsonObjectSchema } from './bounded-json.js';
 import { OutputOptionsSchema } from './output-schema.js';
 
@@ -74,6 +75,10 @@ const stageShape = {
     .optional(),
   engine: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
+  /** Keep the product exact: separate it, send it on the target canvas, composite it back (docs/protect.md). */
+  protect: z.literal('subject').optional(),
+  /** Drift limits, retries and outcome of a protected stage. */
+  drift: DriftSchema.optional(),
   guidanceScale: z
     .number()
     .min(0, { error: 'must be between 0 and 30' })

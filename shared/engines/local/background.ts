@@ -1,3 +1,4 @@
+import { NO_COLOUR, nearestOpaque } from './matte.js';
 import {
   blurLinear,
   type Frame,
@@ -11,8 +12,16 @@ import {
 import type { SubjectMask } from './segment.js';
 
 /**
+ * How much lighter than the product just inside its edge an edge pixel may be. Above it the pixel
+ * still carries backdrop colour, which shows as a light outline on a dark scene.
+ */
+const EDGE_LIGHTEN_LIMIT = 6;
+
+/**
  * The subject's own colours on its soft edges: an edge pixel is a blend of subject and backdrop,
- * so the backdrop colour is taken out again (no white fringe when the subject lands on a dark scene).
+ * so the backdrop colour is taken out again, and no edge pixel stays lighter than the subject's
+ * own colour just inside it (no light outline or notch when the subject lands on a dark scene,
+ * also for cut-outs that were matted on white before they were saved with alpha).
  * @returns an RGBA frame: decontaminated colours, the mask as alpha
  */
 export function cutOut(frame: Frame, mask: SubjectMask): Frame {
@@ -20,16 +29,23 @@ export function cutOut(frame: Frame, mask: SubjectMask): Frame {
   const n = frame.width * frame.height;
   const out = Buffer.allocUnsafe(n * 4);
   const bg = mask.background;
+  const near = nearestOpaque({
+    alpha: mask.alpha,
+    rgb: rgb.data,
+    channels: 3,
+    width: frame.width,
+    height: frame.height,
+  });
   for (let i = 0; i < n; i++) {
     const a = mask.alpha[i] as number;
+    const edge = a > 0 && a < 255 && near[i * 3] !== NO_COLOUR;
     for (let c = 0; c < 3; c++) {
-      const v = rgb.data[i * 3 + c] as number;
+      let v = rgb.data[i * 3 + c] as number;
       if (bg && a > 12 && a < 243) {
         const k = a / 255;
-        out[i * 4 + c] = Math.max(0, Math.min(255, Math.round((v - (1 - k) * (bg[c] as number)) / k)));
-      } else {
-        out[i * 4 + c] = v;
+        v = Math.max(0, Math.min(255, Math.round((v - (1 - k) * (bg[c] as number)) / k)));
       }
+      out[i * 4 + c] = edge ? Math.min(v, (near[i * 3 + c] as number) + EDGE_LIGHTEN_LIMIT) : v;
     }
     out[i * 4 + 3] = a;
   }

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../errors.js';
 import type { StageParams, StagePlan } from '../engine.js';
 import { type ParsedPrompt, parseEditPrompt } from './parse-prompt.js';
+import { type PlacementGeometry, placementGeometry, withoutGeometry } from './placement-phrases.js';
 import { OPERATIONS } from './vocabulary.js';
 
 /** Engines that can do what the local engine cannot (free-form, generative edits). */
@@ -16,6 +17,8 @@ export interface CheckedStage {
   parsed: ParsedPrompt;
   strengthFactor: number;
   warnings: string[];
+  /** Position and scale phrases of a placement ("bottom left", "on the table", "small"). */
+  placement?: PlacementGeometry | undefined;
 }
 
 /** A reason the stage cannot run, with the stable code to raise it under. */
@@ -40,7 +43,10 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   }
   const params = _paramWarnings(stage.params);
   if ('code' in params) return params;
-  const parsed = parseEditPrompt(stage.prompt);
+  const read = parseEditPrompt(stage.prompt);
+  // Geometry phrases are read by placement-phrases.ts; for a placement they are not unknown words.
+  const placing = read.operations.some((o) => o.op === 'place-subject');
+  const parsed = placing ? { ...read, unrecognized: withoutGeometry(read.unrecognized) } : read;
   if (parsed.unrecognized.length > 0) {
     const quoted = parsed.unrecognized.map((u) => `"${u}"`).join(', ');
     return {
@@ -91,7 +97,13 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   const warnings = [...params.warnings];
   if (unused.length > 0)
     warnings.push(`reference image ${unused.join(', ')} not used by any local operation`);
-  return { parsed, strengthFactor: params.strengthFactor, warnings };
+  const geometry = placing ? placementGeometry(stage.prompt) : undefined;
+  return {
+    parsed,
+    strengthFactor: params.strengthFactor,
+    warnings,
+    ...(geometry?.phrases.length ? { placement: geometry } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import {
   splitAlpha,
   srgbToLinear,
 } from './pixels.js';
+import { layoutSubject, type SubjectLayout } from './placement-layout.js';
+import type { PlacementGeometry } from './placement-phrases.js';
 import type { SubjectMask } from './segment.js';
 
 /** Where and how the subject was placed, for the stage's details. */
@@ -25,21 +27,21 @@ export interface Placement {
   shadow: { centreX: number; centreY: number; radiusX: number; radiusY: number; opacity: number };
   /** Side the scene's light seems to come from, judged by its brighter half. */
   lightFrom: 'left' | 'right' | 'front';
+  /** What the base rests on, the ground line when found, and the prompt's geometry phrases. */
+  layout?: {
+    rests: SubjectLayout['rests'];
+    baseline: number;
+    groundLine?: number | undefined;
+    phrases: string[];
+  };
 }
 
-/** Share of the scene's height the subject is scaled to. */
-const SUBJECT_HEIGHT = 0.45;
-/** Share of the scene's width the subject may take at most. */
-const SUBJECT_WIDTH = 0.6;
-/** Where the subject's base stands, as a share of the scene's height from the top. */
-const BASELINE = 0.9;
-/** The subject is never enlarged more than this (it would only get blurry). */
-const MAX_UPSCALE = 2;
 const LUMA = [0.2126, 0.7152, 0.0722] as const;
 
 /**
- * Places the subject of one image into a scene: scaled to a natural size, standing on the lower
- * third, colour and brightness pulled toward the scene's (in linear light), with a soft contact
+ * Places the subject of one image into a scene: scaled and positioned by the prompt's geometry
+ * phrases (placement-layout.ts; by default 45% of the scene's height, centred, on the lower
+ * third), colour and brightness pulled toward the scene's (in linear light), with a soft contact
  * shadow cast away from the scene's brighter side.
  * @param strength 1 = default; scales colour matching and shadow opacity
  * @returns the composite, the size of the scene, and where the subject went
@@ -49,15 +51,11 @@ export async function placeSubject(
   mask: SubjectMask,
   scene: Frame,
   strength: number,
+  geometry?: PlacementGeometry,
 ): Promise<{ frame: Frame; placement: Placement }> {
   const box = _boundingBox(mask);
-  const scale = Math.min(
-    (SUBJECT_HEIGHT * scene.height) / box.height,
-    (SUBJECT_WIDTH * scene.width) / box.width,
-    MAX_UPSCALE,
-  );
-  const width = Math.max(1, Math.round(box.width * scale));
-  const height = Math.max(1, Math.round(box.height * scale));
+  const layout = layoutSubject({ box, scene, geometry });
+  const { width, height, scale, left, top } = layout;
   const layer = await sharpToFrame(
     frameToSharp(cutOut(subject, mask))
       .extract({ left: box.left, top: box.top, width: box.width, height: box.height })
@@ -72,8 +70,6 @@ export async function placeSubject(
       typeof applyCurves
     >[1],
   );
-  const left = Math.round((scene.width - width) / 2);
-  const top = Math.round(BASELINE * scene.height) - height;
   const shadow = {
     centreX: left + width / 2 - sceneStats.lightBias * width * 0.35,
     centreY: top + height,
@@ -85,7 +81,16 @@ export async function placeSubject(
   const frame = compositeOver(shaded, joinAlpha(matched, alpha), { left, top });
   const lightFrom =
     Math.abs(sceneStats.lightBias) < 0.05 ? 'front' : sceneStats.lightBias > 0 ? 'right' : 'left';
-  return { frame, placement: { left, top, width, height, scale, colourGains, shadow, lightFrom } };
+  const placement: Placement = { left, top, width, height, scale, colourGains, shadow, lightFrom };
+  if (geometry) {
+    placement.layout = {
+      rests: layout.rests,
+      baseline: layout.baseline,
+      groundLine: layout.groundLine,
+      phrases: geometry.phrases,
+    };
+  }
+  return { frame, placement };
 }
 
 // ---------------------------------------------------------------------------------------------

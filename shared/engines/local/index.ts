@@ -63,6 +63,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
           strengthFactor: checked.strengthFactor,
           seed: request.stage.params.seed,
           signal: request.signal,
+          placement: checked.placement,
         });
         const data = await encodePng(run.frame);
         return {

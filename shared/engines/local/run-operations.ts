@@ -22,6 +22,7 @@ import {
   linearToFrame,
   splitAlpha,
 } from './pixels.js';
+import type { PlacementGeometry } from './placement-phrases.js';
 import { separateSubject } from './segment.js';
 import { blackAndWhite, filmGrain, saturate, sepia, sharpen, soften, vignette } from './tone.js';
 import { OPERATIONS, type OperationName } from './vocabulary.js';
@@ -34,6 +35,8 @@ export interface RunInput {
   strengthFactor: number;
   seed: number;
   signal?: AbortSignal | undefined;
+  /** Position and scale phrases of a placement. */
+  placement?: PlacementGeometry | undefined;
 }
 
 /** The edited frame and what was done, for the stage's details. */
@@ -72,7 +75,7 @@ export async function runOperations(input: RunInput): Promise<RunOutput> {
     const mask = await separateSubject(subject, `image ${subjectNumber}`);
     let scene = await opaque(await image(place.sceneImage ?? 2));
     if (blur) scene = await _blurAll(scene, strength(blur));
-    const placed = await placeSubject(subject, mask, scene, strength(place));
+    const placed = await placeSubject(subject, mask, scene, strength(place), input.placement);
     frame = placed.frame;
     facts.subject = _maskFacts(mask);
     facts.placement = placed.placement;

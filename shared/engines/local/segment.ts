@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { EngineError } from '../../errors.js';
+import { closeThinChannels, edgeStrength, refineBand } from './matte.js';
 import { type Frame, transformPlane } from './pixels.js';
 
 /** The subject of an image, separated from its background. */
@@ -26,6 +27,14 @@ const MIN_BORDER_MATCH = 0.7;
 const MAX_BORDER_SPREAD = 9;
 /** A backdrop is one region, or a few when the subject touches the frame; texture is many. */
 const MAX_BACKGROUND_REGIONS = 4;
+/**
+ * An alpha channel separates something only when a real share of the image is transparent and a
+ * real share opaque; a product on white saved as RGBA with a few stray transparent pixels is not
+ * a cut-out.
+ */
+const MIN_ALPHA_SHARE = 0.01;
+/** Widest enclosed background-coloured channel (white band, rim) given to the subject, as a share of the long side. */
+const CHANNEL_SHARE = 0.012;
 
 /**
  * Finds the subject: from the alpha channel when the image has a meaningful one, otherwise by
@@ -79,9 +88,9 @@ function _alphaMask(frame: Frame): SubjectMask | undefined {
     const a = frame.data[i * 4 + 3] as number;
     alpha[i] = a;
     sum += a;
-    if (a < 250) transparent++;
+    if (a < 128) transparent++;
   }
-  if (transparent === 0) return undefined;
+  if (transparent < n * MIN_ALPHA_SHARE || n - transparent < n * MIN_ALPHA_SHARE) return undefined;
   return { alpha, width: frame.width, height: frame.height, source: 'alpha', coverage: sum / 255 / n };
 }
 
@@ -130,8 +139,19 @@ async function _uniformBackgroundMask(frame: Frame, label: string): Promise<Subj
     );
   }
 
-  const { mask: hard, regions } = _floodFromBorder(dist, ww, wh, tolerance, border);
-  const edgeContrast = _edgeContrast(hard, dist, ww, wh);
+  const edges = edgeStrength(work, ww, wh);
+  const edgeNoise = _median(border.map((i) => edges[i] as number));
+  const barrier = Math.max(tolerance, 3 * edgeNoise + 4);
+  const { mask: hard, regions } = _floodFromBorder(
+    dist,
+    ww,
+    wh,
+    tolerance,
+    border,
+    (i) => (edges[i] as number) < barrier,
+  );
+  const edgeContrast = Math.max(_edgeContrast(hard, dist, ww, wh), _ringMedian(hard, edges, ww, wh) / 2);
+  closeThinChannels(hard, ww, wh, Math.max(2, Math.round(CHANNEL_SHARE * Math.max(ww, wh))));
   if (regions > MAX_BACKGROUND_REGIONS || edgeContrast < 2 * tolerance) {
     throw new EngineError(
       'EDIT_NOT_POSSIBLE',
@@ -171,6 +191,14 @@ function _edgeContrast(hard: Buffer, dist: Float32Array, w: number, h: number): 
   return ring.length === 0 ? 0 : _median(ring);
 }
 
+/** Median edge strength on the subject's outermost ring (where it meets the background). */
+function _ringMedian(hard: Buffer, edges: Float32Array, w: number, h: number): number {
+  const steps = _stepsToBackground(hard, w, h);
+  const ring: number[] = [];
+  for (let i = 0; i < hard.length; i++) if (steps[i] === 1) ring.push(edges[i] as number);
+  return ring.length === 0 ? 0 : _median(ring);
+}
+
 /** Chessboard distance (two-pass) from each subject pixel to the nearest background pixel. */
 function _stepsToBackground(hard: Buffer, w: number, h: number): Uint16Array {
   const far = 65535;
@@ -207,13 +235,14 @@ function _floodFromBorder(
   h: number,
   tolerance: number,
   border: number[],
+  passable: (i: number) => boolean = () => true,
 ): { mask: Buffer; regions: number } {
   const mask = Buffer.alloc(w * h, 255);
   const queue = new Int32Array(w * h);
   const minRegion = w * h * 0.002;
   let regions = 0;
   for (const seed of border) {
-    if ((dist[seed] as number) > tolerance || mask[seed] === 0) continue;
+    if ((dist[seed] as number) > tolerance || mask[seed] === 0 || !passable(seed)) continue;
     let head = 0;
     let tail = 0;
     mask[seed] = 0;
@@ -222,7 +251,7 @@ function _floodFromBorder(
       const i = queue[head++] as number;
       const x = i % w;
       for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
-        if (j >= 0 && j < w * h && mask[j] === 255 && (dist[j] as number) <= tolerance) {
+        if (j >= 0 && j < w * h && mask[j] === 255 && (dist[j] as number) <= tolerance && passable(j)) {
           mask[j] = 0;
           queue[tail++] = j;
         }
@@ -247,22 +276,15 @@ async function _refineAtFullSize(
   const cleaned = await transformPlane(hard, { width: work.ww, height: work.wh }, (image) =>
     image.median(3).blur(1).resize(width, height, { kernel: 'linear', fit: 'fill' }),
   );
-  const lo = work.tolerance * 0.5;
-  const hi = work.tolerance * 1.6;
-  const [br, bgr, bb] = work.bg;
-  const alpha = Buffer.allocUnsafe(width * height);
-  for (let i = 0; i < alpha.length; i++) {
-    const m = cleaned[i] as number;
-    if (m === 0 || m === 255) {
-      alpha[i] = m;
-      continue;
-    }
-    const j = i * channels;
-    const d = colourDistance(data[j] as number, data[j + 1] as number, data[j + 2] as number, br, bgr, bb);
-    const byColour = Math.min(1, Math.max(0, (d - lo) / (hi - lo)));
-    // Inside the band, trust colour; near the band's outer edge, the coarse mask caps it.
-    alpha[i] = Math.round(255 * Math.min(byColour, Math.min(1, (m / 255) * 2)));
-  }
+  const alpha = refineBand({
+    coarse: cleaned,
+    rgb: data,
+    channels,
+    width,
+    height,
+    background: work.bg,
+    tolerance: work.tolerance,
+  });
   const feather = Math.max(0.5, Math.max(width, height) / 2000);
   return transformPlane(alpha, { width, height }, (image) => image.blur(feather));
 }

@@ -1,0 +1,5 @@
+export type { CheckResult, CheckSpec, MarketplacePreset } from './check-schema.js';
+export { CheckSpecSchema, ChecksSchema, MARKETPLACE_PRESETS } from './check-schema.js';
+export { framePreset, type PresetFraming } from './frame.js';
+export { PRESETS, type PresetRules } from './presets.js';
+export { enforceChecks, runChecks } from './run-checks.js';
