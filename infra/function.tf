@@ -1,28 +1,29 @@
 # The function is built by Cloud Functions from a zip of this repository: the Node.js
 # buildpack runs `npm ci` and `npm run build` (tsc -> dist/, package.json "main").
 
+locals {
+  # An allowlist, not a denylist: only what the build needs leaves the checkout. A local
+  # `.env`, `.npmrc`, key file or anything else added later stays out unless listed here.
+  # (test/unit/infra/archive-allowlist.test.ts applies these globs to sample checkouts.)
+  source_globs       = ["{functions,shared}/**/*.ts"]
+  source_files_fixed = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json"]
+  source_files = sort(setunion(
+    flatten([for g in local.source_globs : fileset("${path.module}/..", g)]),
+    local.source_files_fixed,
+  ))
+}
+
 data "archive_file" "source" {
   type        = "zip"
-  source_dir  = "${path.module}/.."
   output_path = "${path.module}/.build/darkroom-source.zip"
 
-  # Only what the build needs: sources, package files and tsconfig. Local builds,
-  # results, tests and the infrastructure itself stay out.
-  excludes = [
-    ".git", ".git/**",
-    "node_modules", "node_modules/**", "**/node_modules/**",
-    "dist", "dist/**",
-    "results", "results/**",
-    "coverage", "coverage/**",
-    "test-artifacts", "test-artifacts/**",
-    "infra", "infra/**",
-    "test", "test/**",
-    "bench", "bench/**",
-    "docs", "docs/**",
-    "examples", "examples/**",
-    ".ci", ".ci/**",
-    "**/.DS_Store", "**/*.log",
-  ]
+  dynamic "source" {
+    for_each = local.source_files
+    content {
+      content  = file("${path.module}/../${source.value}")
+      filename = source.value
+    }
+  }
 }
 
 resource "google_storage_bucket_object" "source" {

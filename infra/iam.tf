@@ -55,10 +55,18 @@ resource "google_storage_bucket_iam_member" "runtime_reference_viewer" {
   member = "serviceAccount:${google_service_account.runtime.email}"
 }
 
+# Firestore grants are project-level; an IAM condition on the database name narrows this one
+# to the lineage database (https://cloud.google.com/firestore/docs/manage-databases#access_control).
 resource "google_project_iam_member" "runtime_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime.email}"
+
+  condition {
+    title       = "darkroom-lineage-database-only"
+    description = "Only the Firestore database that holds Darkroom's lineage."
+    expression  = "resource.name == \"projects/${var.project_id}/databases/${local.firestore_database}\""
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "runtime_gemini_api_key" {

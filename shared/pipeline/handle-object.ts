@@ -66,12 +66,12 @@ export async function handleObject(
       `the event is older than ${deps.config.timing.maxEventAgeMs / 1000}s (MAX_EVENT_AGE_SECONDS)`,
     );
   }
-  const arrival = await deps.store.stat({
-    bucket: event.bucket,
-    name: event.name,
-    generation: event.generation,
-  });
-  if (!arrival) return ignored(log, 'the object was overwritten or deleted since the event');
+  // The live object, not the event's generation: with object versioning an overwritten generation
+  // stays readable, and only the upload that is still live is acted on.
+  const arrival = await deps.store.stat({ bucket: event.bucket, name: event.name });
+  if (!arrival || (event.generation !== undefined && arrival.generation !== event.generation)) {
+    return ignored(log, 'the object was overwritten or deleted since the event');
+  }
   // The event may carry no metadata; the stored object says whether the pipeline wrote it.
   const stored = routeObject(arrival, { results: deps.results });
   if (stored.kind === 'ignore') return ignored(log, stored.reason);

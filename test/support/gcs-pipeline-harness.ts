@@ -41,11 +41,14 @@ export interface GcsPipelineHarness {
   close(): Promise<void>;
 }
 
-/** @param options.env extra configuration on top of the local engine */
+/**
+ * @param options.env extra configuration on top of the local engine
+ * @param options.versioning object versioning on the test server's buckets
+ */
 export async function createGcsPipelineHarness(
-  options: { env?: Record<string, string>; engines?: Engine[] } = {},
+  options: { env?: Record<string, string>; engines?: Engine[]; versioning?: boolean } = {},
 ): Promise<GcsPipelineHarness> {
-  const gcs = await startGcsServer();
+  const gcs = await startGcsServer({ versioning: options.versioning ?? false });
   const env = { DARKROOM_ENGINE: 'local', MIN_INPUT_SIDE: '64', ...options.env };
   const config = loadConfig(env);
   const firestore: Firestore = testFirestore();

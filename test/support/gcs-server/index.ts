@@ -23,6 +23,8 @@ export interface LoggedRequest {
 export interface GcsServerOptions {
   /** Create a bucket on first use (default true); otherwise unknown buckets answer 404. */
   autoCreateBuckets?: boolean;
+  /** Object versioning: overwritten generations stay readable by generation (default false). */
+  versioning?: boolean;
 }
 
 /** A running GCS JSON-API test server. */
@@ -69,7 +71,7 @@ const BUCKET_PATH = /^\/(?:storage\/v1\/)?b(?:\/([^/]+))?\/?$/;
  * process.env.STORAGE_EMULATOR_HOST = gcs.host;
  */
 export async function startGcsServer(options: GcsServerOptions = {}): Promise<GcsServer> {
-  const model = new GcsModel(options.autoCreateBuckets ?? true);
+  const model = new GcsModel(options.autoCreateBuckets ?? true, options.versioning ?? false);
   const json = new JsonApi(model);
   const uploads = new UploadHandler(model);
   const requests: LoggedRequest[] = [];

@@ -24,7 +24,7 @@ export class JsonApi {
     if (!this.model.bucket(bucket)) return sendError(ex, 404, 'The specified bucket does not exist.');
     const live = this.model.get(bucket, name);
     const generation = ex.query.get('generation');
-    const found = live && (generation === null || live.generation === generation) ? live : undefined;
+    const found = generation === null ? live : this.model.getGeneration(bucket, name, generation);
     const media = ex.query.get('alt') === 'media';
     if (!found) {
       if (!media) return sendError(ex, 404, noSuchObject(bucket, name));

@@ -38,8 +38,21 @@ export interface ObjectFields {
 export class GcsModel {
   readonly buckets = new Map<string, Map<string, StoredObject>>();
   private lastGeneration = 0;
+  /** Noncurrent generations by `bucket/name`, kept only with object versioning on. */
+  private readonly noncurrent = new Map<string, StoredObject[]>();
 
-  constructor(readonly autoCreateBuckets: boolean) {}
+  /** @param versioning keep overwritten generations readable by generation, as a versioned bucket does */
+  constructor(
+    readonly autoCreateBuckets: boolean,
+    readonly versioning = false,
+  ) {}
+
+  /** The live object, or with versioning a noncurrent generation of it, or undefined. */
+  getGeneration(bucket: string, name: string, generation: string): StoredObject | undefined {
+    const live = this.get(bucket, name);
+    if (live?.generation === generation) return live;
+    return this.noncurrent.get(`${bucket}/${name}`)?.find((o) => o.generation === generation);
+  }
 
   /** @returns the bucket's objects, creating the bucket when auto-creation is on */
   bucket(name: string): Map<string, StoredObject> | undefined {
@@ -83,6 +96,13 @@ export class GcsModel {
       timeCreated: now,
       updated: now,
     };
+    const previous = objects.get(name);
+    if (previous && this.versioning) {
+      this.noncurrent.set(`${bucket}/${name}`, [
+        ...(this.noncurrent.get(`${bucket}/${name}`) ?? []),
+        previous,
+      ]);
+    }
     objects.set(name, stored);
     return stored;
   }

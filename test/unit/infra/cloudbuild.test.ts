@@ -29,8 +29,19 @@ describe('cloudbuild.yaml', () => {
       'test',
       'build',
       'terraform-init',
+      'terraform-plan',
+      'terraform-show',
       'terraform-apply',
     ]);
+  });
+
+  it('applies only the plan it saved and showed, never with -auto-approve', () => {
+    const step = (id: string) => yaml.slice(yaml.indexOf(`- id: ${id}`)).split(/\n\s*- id: /)[0] ?? '';
+    expect(yaml).not.toContain('-auto-approve');
+    expect(step('terraform-plan')).toContain('"-out=tfplan"');
+    expect(step('terraform-show')).toContain('"show", "-no-color", "tfplan"');
+    expect(step('terraform-apply')).toContain('["-chdir=infra", "apply", "-input=false", "tfplan"]');
+    expect(step('terraform-apply')).not.toContain('-var=');
   });
 
   it('declares every substitution it uses, and uses every one it declares', () => {

@@ -38,3 +38,15 @@ describe('intermediates under the shipped IAM', () => {
     expect(days).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('the runtime on Firestore', () => {
+  it('holds datastore.user only on the lineage database, by an IAM condition', async () => {
+    const config = await loadTerraformDir(INFRA);
+    const grant = config.resources.google_project_iam_member?.runtime_datastore_user;
+    const condition = nestedBlocks(grant, 'condition')[0]?.block;
+    expect(grant?.role).toBe('roles/datastore.user');
+    expect(condition?.expression).toMatch(
+      /^resource\.name == "projects\/\$\{var\.project_id\}\/databases\/\$\{local\.firestore_database\}"$/,
+    );
+  });
+});

@@ -76,12 +76,12 @@ describe('infra policy', () => {
       expect(resolveValue(config, env.DEADLINE_MARGIN_SECONDS)).toBeLessThan(540);
     });
 
-    it('zips the repository without local builds, dependencies, results or git history', async () => {
-      const excludes = config.data.archive_file?.source?.excludes;
-      for (const dir of ['node_modules', 'dist', 'results', '.git', 'infra']) {
-        expect(excludes).toContain(dir);
-        expect(excludes).toContain(`${dir}/**`);
-      }
+    it('zips an allowlist of the repository, not the checkout minus a denylist', async () => {
+      const archive = config.data.archive_file?.source;
+      expect(archive?.source_dir).toBeUndefined();
+      expect(archive?.excludes).toBeUndefined();
+      // What the allowlist holds: test/unit/infra/archive-allowlist.test.ts.
+      expect(config.locals.source_globs).toEqual(['{functions,shared}/**/*.ts']);
     });
   });
 
