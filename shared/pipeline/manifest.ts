@@ -12,6 +12,10 @@ export const MANIFEST_VERSION = 1;
  * trigger on it. Everything needed to reproduce or audit the result: inputs with hashes,
  * the effective prompt, seed, parameters, engine and model of every stage, timings,
  * warnings, costs and outputs.
+ *
+ * The stage entries of `outputs` (role `stage-N`) are completed in place, so that the job
+ * record built from the same array agrees with the manifest: each carries the bytes of its
+ * file, and every other variant file of the stage is listed too (`stage-N-variant-K`).
  */
 export function buildManifest(options: {
   ctx: JobContext;
@@ -27,6 +31,7 @@ export function buildManifest(options: {
 }): Record<string, unknown> {
   const { ctx, request, source, stages } = options;
   const job: JobRecord = ctx.job;
+  completeStageOutputs(options.outputs, stages, ctx.prefix);
   return {
     manifestVersion: MANIFEST_VERSION,
     jobId: job.id,
@@ -74,6 +79,7 @@ export function buildManifest(options: {
       usage: record.usage,
       costUsd: record.costUsd,
       reusedFrom: record.reusedFrom,
+      details: record.details,
       variants: record.variants,
       chosenVariant: record.chosenVariant,
     })),
@@ -83,4 +89,35 @@ export function buildManifest(options: {
     costUsd: options.costUsd,
     savings: options.savings,
   };
+}
+
+/**
+ * Completes the `stage-N` entries of a job's outputs: the real size of each file, and the
+ * variant files 2..N (role `stage-N-variant-K`) that live under this job's prefix. Outputs
+ * reused from other jobs are theirs and stay out.
+ * @param outputs the job's outputs; changed in place
+ * @param stages the stage outcomes of the job
+ * @param prefix the job's results prefix
+ */
+export function completeStageOutputs(outputs: OutputRecord[], stages: StageOutcome[], prefix: string): void {
+  for (const { record } of stages) {
+    const role = `stage-${record.index}`;
+    const entry = outputs.find((o) => o.role === role);
+    if (entry && entry.name === record.output.name) entry.bytes = record.bytes;
+    const chosen = record.chosenVariant ?? 1;
+    for (const v of record.variants ?? []) {
+      const name = `${role}-variant-${v.variant}`;
+      if (!entry || v.variant === chosen || !v.output.name.startsWith(prefix)) continue;
+      if (outputs.some((o) => o.role === name)) continue;
+      outputs.push({
+        ...v.output,
+        role: name,
+        format: entry.format,
+        assetId: v.outputAssetId,
+        width: v.width,
+        height: v.height,
+        bytes: v.bytes,
+      });
+    }
+  }
 }
