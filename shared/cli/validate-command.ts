@@ -4,6 +4,7 @@ import type { EnginePlan, EngineRegistry, StagePlan } from '../engines/engine.js
 import { createEngineRegistry } from '../engines/registry.js';
 import { describeError, PermanentError, ValidationError } from '../errors.js';
 import { stagePlanOf } from '../pipeline/plan.js';
+import { variantWarning } from '../pipeline/variant-warning.js';
 import { decodeRequest, lintPrompt, type Request } from '../request/index.js';
 import { estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
 
@@ -89,7 +90,12 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     if (planned.note) lines.push(`  note      ${planned.note}`);
     const lint =
       engineName === 'local' ? [] : lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`);
-    for (const w of [...lint, ...(planned.plan?.warnings ?? [])]) lines.push(`  warning   ${w}`);
+    const identical = planned.plan
+      ? variantWarning({ variants: stage.variants, plan: planned.plan, engine: engineName })
+      : undefined;
+    for (const w of [...lint, ...(planned.plan?.warnings ?? []), ...(identical ? [identical] : [])]) {
+      lines.push(`  warning   ${w}`);
+    }
     const costInput: StageCostInput = {
       engine: engineName,
       model: planned.plan?.model,

@@ -52,4 +52,14 @@ describe('manifest.json lists every file the job wrote, with its real size', () 
     expect(job?.outputs?.find((o) => o.role === 'stage-1')?.bytes).toBeGreaterThan(0);
     expect(job?.outputs?.map((o) => o.role)).toContain('stage-2-variant-3');
   });
+
+  it('a run of local variants of a deterministic edit records why they are identical', async () => {
+    await h.dropFile('cup.png', fixture('coffee.png'));
+    await h.drop('cup.json', { prompt: 'Make it warmer', variants: 2 });
+    const done = expectOutcome(await h.arrive('cup.json'), 'succeeded');
+    const manifest = await h.resultJson<{ stages: { warnings: string[] }[]; warnings: string[] }>(
+      `${done.prefix}manifest.json`,
+    );
+    expect(manifest.stages[0]?.warnings.join('\n')).toMatch(/variants: 2 .* would be identical/);
+  });
 });
