@@ -52,7 +52,8 @@ export async function traceJob(
 export function renderTrace(node: TraceNode, indent = ''): string {
   const { job } = node;
   const lines = [
-    `${indent}job ${job.id}  ${job.status}${job.error ? `  ${job.error.code}: ${job.error.message}` : ''}`,
+    // A job that succeeded after a retry keeps its last error as history; it is not its state.
+    `${indent}job ${job.id}  ${job.status}${job.error && job.status !== 'succeeded' ? `  ${job.error.code}: ${job.error.message}` : ''}`,
     `${indent}  image    ${fmtRef(job.inputs.image)}`,
     `${indent}  request  ${fmtRef(job.inputs.request)} (${job.inputs.requestKind ?? 'sidecar'})`,
   ];
