@@ -3,6 +3,7 @@ import type { Request } from '../request/index.js';
 import type { JobContext } from './job-context.js';
 import type { LoadedAsset } from './load-inputs.js';
 import type { StageOutcome } from './run-stages.js';
+import { sizeShortfalls } from './size-shortfall.js';
 
 /** The manifest format version. */
 export const MANIFEST_VERSION = 1;
@@ -15,7 +16,8 @@ export const MANIFEST_VERSION = 1;
  *
  * The stage entries of `outputs` (role `stage-N`) are completed in place, so that the job
  * record built from the same array agrees with the manifest: each carries the bytes of its
- * file, and every other variant file of the stage is listed too (`stage-N-variant-K`).
+ * file, and every other variant file of the stage is listed too (`stage-N-variant-K`). Likewise
+ * `warnings` gains a line for each output smaller than the `maxSize` asked for.
  */
 export function buildManifest(options: {
   ctx: JobContext;
@@ -32,6 +34,10 @@ export function buildManifest(options: {
   const { ctx, request, source, stages } = options;
   const job: JobRecord = ctx.job;
   completeStageOutputs(options.outputs, stages, ctx.prefix);
+  // In place too: the job record's warnings are the same array, so the report shows them.
+  for (const w of sizeShortfalls(request.output, options.outputs)) {
+    if (!options.warnings.includes(w)) options.warnings.push(w);
+  }
   return {
     manifestVersion: MANIFEST_VERSION,
     jobId: job.id,

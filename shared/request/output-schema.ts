@@ -30,6 +30,8 @@ export const OutputSizeSchema = z.strictObject({
   position: z.enum(CROP_POSITIONS).optional(),
   formats: FormatsSchema.optional(),
   quality: QualitySchema.optional(),
+  /** Resample up to `maxSize` when the image is smaller (default: never enlarge, with a warning). */
+  enlarge: z.boolean().optional(),
 });
 
 /** One named size, defaults applied. */
@@ -49,6 +51,8 @@ export const OutputOptionsSchema = z
     background: ColourSchema.default('#ffffff'),
     /** Cover-crop anchor; `attention` when absent. */
     position: z.enum(CROP_POSITIONS).optional(),
+    /** Resample up to `maxSize` when the image is smaller (default: never enlarge, with a warning). */
+    enlarge: z.boolean().optional(),
     sizes: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'size names are lowercase words'), OutputSizeSchema)
       .refine((s) => !('final' in s), 'the size name "final" is reserved for the main output')
