@@ -14,7 +14,10 @@ const FormatsSchema = z.array(z.enum(OUTPUT_FORMATS)).min(1).max(4);
 const AspectRatioSchema = z
   .string()
   .regex(/^\d{1,3}:\d{1,3}$/, 'must look like "4:5"')
-  .refine((v) => v.split(':').every((side) => Number(side) > 0), 'must not have a zero side');
+  // Only a ratio of the right shape can have a zero side; "square" has one complaint, not two.
+  .refine((v) => !/^\d{1,3}:\d{1,3}$/.test(v) || v.split(':').every((side) => Number(side) > 0), {
+    error: 'must not have a zero side (e.g. "1:1", "4:5")',
+  });
 const ColourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
 
 /**
