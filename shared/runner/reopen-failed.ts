@@ -1,6 +1,6 @@
 import type { JobRecord } from '../lineage/records.js';
-import { ERROR_FILE } from '../pipeline/layout.js';
 import type { PipelineDeps } from '../pipeline/index.js';
+import { ERROR_FILE } from '../pipeline/layout.js';
 
 /** What {@link reopenFailedJobs} did. */
 export interface ReopenResult {
@@ -20,7 +20,10 @@ export interface ReopenResult {
  * @param options.bucket the drop folder's bucket
  * @returns the reopened jobs, and those left failed because no attempt is left
  */
-export async function reopenFailedJobs(deps: PipelineDeps, options: { bucket: string }): Promise<ReopenResult> {
+export async function reopenFailedJobs(
+  deps: PipelineDeps,
+  options: { bucket: string },
+): Promise<ReopenResult> {
   const result: ReopenResult = { reopened: [], exhausted: [] };
   const failed = (await deps.lineage.listJobs()).filter(
     (job) => job.status === 'failed' && job.sourceKey.startsWith(`${options.bucket}/`),
