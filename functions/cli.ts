@@ -26,7 +26,7 @@ Options everywhere: --out <resultsDir> (default results), --engine <name>, -h/--
 Exit codes: 0 success, 1 a job or check failed, 2 usage or configuration error,
 3 backfill stopped at a cap. Environment variables: see README.md (Configuration).`;
 
-const RUN_HELP = `Usage: darkroom run <dropDir> [--out <resultsDir>] [--watch] [--engine <name>] [--notify-url <url>]
+const RUN_HELP = `Usage: darkroom run <dropDir> [--out <resultsDir>] [--watch] [--engine <name>] [--notify-url <url>] [--retry-failed]
 
 Processes every image + sidecar (or recipe) pair already in <dropDir>; with --watch, keeps
 processing new arrivals until Ctrl-C. Writes results, manifests and lineage to <resultsDir>
@@ -37,9 +37,12 @@ Options:
   --engine <name>   engine for requests that name none: local, gemini, replicate (default: local)
   --watch           keep watching the drop folder
   --notify-url <u>  POST each job's outcome there, signed (needs WEBHOOK_SECRET; see docs/integrations.md)
+  --retry-failed    give the folder's failed jobs another attempt (after fixing a key, a
+                    permission or a quota); a failed job is otherwise final
   -h, --help        show this help
 
-Exit codes: 0 every job succeeded or was already done, 1 a job failed or must be retried.`;
+Exit codes: 0 every job of the folder has succeeded (in this run or before), 1 a job failed
+(in this run or before) or must be retried, 2 usage or configuration error.`;
 
 const LINEAGE_HELP = `Usage: darkroom lineage <output file | job id> [--out <resultsDir>]
 
@@ -57,7 +60,12 @@ const COMMON = {
 const COMMANDS = {
   run: {
     help: RUN_HELP,
-    options: { ...COMMON, watch: { type: 'boolean', default: false }, 'notify-url': { type: 'string' } },
+    options: {
+      ...COMMON,
+      watch: { type: 'boolean', default: false },
+      'retry-failed': { type: 'boolean', default: false },
+      'notify-url': { type: 'string' },
+    },
   },
   lineage: { help: LINEAGE_HELP, options: COMMON },
   report: { help: REPORT_HELP, options: { ...COMMON, limit: { type: 'string' } } },
@@ -76,6 +84,23 @@ const COMMANDS = {
 
 class UsageError extends Error {}
 
+const ENGINES = ['local', 'gemini', 'replicate'] as const;
+
+/** Parses a command's arguments; a parser complaint comes back as the command's usage. */
+function _parse(
+  command: string,
+  args: string[],
+  spec: { help: string; options: ParseArgsConfig['options'] },
+) {
+  try {
+    return parseArgs({ args, options: spec.options, allowPositionals: true });
+  } catch (err) {
+    const unknown = /Unknown option '([^']+)'/.exec((err as Error).message)?.[1];
+    const what = unknown ? `unknown option "${unknown}"` : (err as Error).message;
+    throw new UsageError(`${command}: ${what}\n\n${spec.help}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
@@ -85,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!(command in COMMANDS)) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
   const spec = COMMANDS[command as keyof typeof COMMANDS];
-  const { values: v, positionals } = parseArgs({ args: rest, options: spec.options, allowPositionals: true });
+  const { values: v, positionals } = _parse(command, rest, spec);
   const values = v as Record<string, string | boolean | undefined>;
   if (values.help) {
     console.log(spec.help);
@@ -98,6 +123,11 @@ async function main(argv: string[]): Promise<number> {
   };
   needs(extra === undefined, `unexpected argument "${extra}"`);
   needs(target !== undefined || command === 'report', 'missing argument');
+  const engine = values.engine as string | undefined;
+  needs(
+    engine === undefined || (ENGINES as readonly string[]).includes(engine),
+    `--engine must be one of ${ENGINES.join(', ')} (got "${engine}")`,
+  );
   const env = {
     ...process.env,
     DARKROOM_ENGINE: (values.engine as string) ?? process.env.DARKROOM_ENGINE ?? 'local',
@@ -136,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
         signal: controller.signal,
         progress: bar,
         notifyUrl: values['notify-url'] as string | undefined,
+        retryFailed: values['retry-failed'] === true,
       });
     }
     case 'lineage':
@@ -146,6 +177,8 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand({ config, env, file: target as string, print });
     case 'backfill': {
       needs(typeof values.drop === 'string', 'missing --drop <dir>');
+      const drop = await stat(values.drop as string).catch(() => undefined);
+      needs(drop?.isDirectory(), `the drop folder "${values.drop}" does not exist or is not a folder`);
       const maxJobs = num('max-jobs');
       needs(maxJobs === undefined || Number.isInteger(maxJobs), '--max-jobs must be a whole number');
       return backfillCommand({
@@ -161,6 +194,12 @@ async function main(argv: string[]): Promise<number> {
   }
   return 2;
 }
+
+// `darkroom lineage … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -10,7 +10,9 @@ export function describeOutcome(object: string, outcome: Outcome, resultsDir: st
     case 'failed':
       return `✘ ${object} failed: ${outcome.error.code}: ${outcome.error.message} (see ${at(outcome.prefix)}error.json)`;
     case 'duplicate':
-      return `= ${object}: job ${outcome.jobId} already ${outcome.status}`;
+      return outcome.status === 'failed'
+        ? `= ${object}: job ${outcome.jobId} already failed; once its cause is fixed, \`darkroom run --retry-failed\` tries it again`
+        : `= ${object}: job ${outcome.jobId} already ${outcome.status}`;
     case 'busy':
       return `… ${object}: job ${outcome.jobId} is running elsewhere`;
     case 'retry':

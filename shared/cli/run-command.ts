@@ -6,6 +6,7 @@ import { loadNotifyConfig } from '../notify/notify-config.js';
 import { notifyOutcome } from '../notify/notify-outcome.js';
 import { writeReport } from '../report/index.js';
 import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
+import { reopenFailedJobs } from '../runner/reopen-failed.js';
 import { type RunEntry, runFolder, summarize } from '../runner/run-folder.js';
 import { watchFolder } from '../runner/watch-folder.js';
 import { describeOutcome } from './format.js';
@@ -33,12 +34,15 @@ export interface RunCommandOptions {
   report?: boolean;
   /** `--notify-url`: a signed webhook for every job's outcome (see docs/integrations.md). */
   notifyUrl?: string | undefined;
+  /** Give the folder's failed jobs another attempt first (see {@link reopenFailedJobs}). */
+  retryFailed?: boolean;
 }
 
 /**
  * `darkroom run <dropDir>`: processes every pair in the folder, then (with `--watch`)
  * keeps processing arrivals until stopped.
- * @returns the process exit code: 0 when every job succeeded (or was already done), 1 otherwise
+ * @returns the process exit code: 0 when every job of the folder has succeeded (now or before),
+ *   1 when one failed (in this run or an earlier one) or must be retried
  */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
   const resultsDir = resolve(options.resultsDir);
@@ -65,9 +69,26 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       lineage: env.deps.lineage,
       log: options.log,
     });
+    if (options.retryFailed) {
+      const { reopened, exhausted } = await reopenFailedJobs(env.deps, { bucket: DROP_BUCKET });
+      print(
+        `Retrying ${reopened.length} failed job(s)${reopened.length ? `: ${reopened.map((j) => j.id).join(', ')}` : ''}`,
+      );
+      for (const job of exhausted) {
+        print(
+          `  job ${job.id} (${job.sourceKey}) used all ${options.config.maxAttempts} attempts; revise its sidecar to run it again`,
+        );
+      }
+    }
+    // Jobs this run started: a later arrival of the same pair is part of them, not "already" done.
+    const started = new Set<string>();
     const onEntry = async (entry: RunEntry) => {
-      if (notify) await notifyOutcome(notify, entry.outcome);
-      if (entry.outcome.kind !== 'ignored') print(describeOutcome(entry.object, entry.outcome, resultsDir));
+      const { outcome } = entry;
+      if (notify) await notifyOutcome(notify, outcome);
+      if (outcome.kind === 'succeeded' || outcome.kind === 'failed') started.add(outcome.jobId);
+      if (outcome.kind === 'duplicate' && started.has(outcome.jobId)) {
+        print(`= ${entry.object}: part of job ${outcome.jobId} above`);
+      } else if (outcome.kind !== 'ignored') print(describeOutcome(entry.object, outcome, resultsDir));
       if ('jobId' in entry.outcome && entry.outcome.kind !== 'duplicate') await env.persist();
     };
     const entries = await runFolder(env.deps, {
@@ -80,8 +101,16 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     });
     progress?.stop();
     const counts = summarize(entries);
+    const alreadyFailed = new Set(
+      entries.flatMap((e) =>
+        e.outcome.kind === 'duplicate' && e.outcome.status === 'failed' && !started.has(e.outcome.jobId)
+          ? [e.outcome.jobId]
+          : [],
+      ),
+    ).size;
     options.print(
       `\n${counts.jobs} job(s): ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.duplicate} already done` +
+        `${alreadyFailed ? ` (${alreadyFailed} of them failed: fix the cause, then run again with --retry-failed)` : ''}` +
         `${counts.retry ? `, ${counts.retry} to retry` : ''}${counts.waiting ? `, ${counts.waiting} waiting` : ''}`,
     );
     options.print(`Results are in ${resultsDir}`);
@@ -97,7 +126,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
         },
       });
     }
-    return counts.failed > 0 || counts.retry > 0 ? 1 : 0;
+    return counts.failed > 0 || counts.retry > 0 || alreadyFailed > 0 ? 1 : 0;
   } finally {
     // A run that throws must not leave the bar on the line of the error message.
     progress?.stop();

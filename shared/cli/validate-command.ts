@@ -4,8 +4,11 @@ import type { EnginePlan, EngineRegistry, StagePlan } from '../engines/engine.js
 import { createEngineRegistry } from '../engines/registry.js';
 import { describeError, PermanentError, ValidationError } from '../errors.js';
 import { stagePlanOf } from '../pipeline/plan.js';
+import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
+import { variantWarning } from '../pipeline/variant-warning.js';
 import { decodeRequest, lintPrompt, type Request } from '../request/index.js';
 import { estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
+import { describeUpscale, referenceProblems, upscaleNameClash, upscaleStagePlan } from './validate-checks.js';
 
 /** `darkroom validate --help`. */
 export const VALIDATE_HELP = `Usage: darkroom validate <sidecar.json> [--engine local|gemini|replicate]
@@ -54,10 +57,31 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   const engines =
     options.engines ?? createEngineRegistry({ env: options.env, geminiModel: config.geminiModel });
   const planOnly = _planOnlyRegistry(options);
-  const problems: string[] = [];
+  const problems: string[] = referenceProblems(request, { file: options.file, config });
   let total = 0;
   let complete = true;
   const lines: string[] = [];
+  const clash = upscaleNameClash(request);
+  if (clash) problems.push(clash);
+  const upscalePlan = upscaleStagePlan(request);
+  let upscaleUsd: number | undefined;
+  if (request.upscale && upscalePlan) {
+    const planned = _plan(engines, planOnly, request.upscale.engine, upscalePlan);
+    if (planned.error) problems.push(`stage ${UPSCALE_STAGE_NAME}: ${planned.error}`);
+    lines.push(...describeUpscale(request, { config, plan: planned.plan, note: planned.note }));
+    const cost = estimateStageCost(
+      {
+        engine: request.upscale.engine,
+        model: planned.plan?.model ?? request.upscale.model,
+        prompt: upscalePlan.prompt,
+        referenceCount: 0,
+        variants: 1,
+      },
+      { geminiModel: config.geminiModel },
+    );
+    upscaleUsd = cost.usd;
+    lines.push(`  cost      ${formatUsd(cost.usd)} when it runs (${cost.basis})`);
+  }
   for (const [i, stage] of request.stages.entries()) {
     const index = i + 1;
     const engineName = stage.engine ?? request.engine ?? config.defaultEngine;
@@ -89,7 +113,12 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     if (planned.note) lines.push(`  note      ${planned.note}`);
     const lint =
       engineName === 'local' ? [] : lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`);
-    for (const w of [...lint, ...(planned.plan?.warnings ?? [])]) lines.push(`  warning   ${w}`);
+    const identical = planned.plan
+      ? variantWarning({ variants: stage.variants, plan: planned.plan, engine: engineName })
+      : undefined;
+    for (const w of [...lint, ...(planned.plan?.warnings ?? []), ...(identical ? [identical] : [])]) {
+      lines.push(`  warning   ${w}`);
+    }
     const costInput: StageCostInput = {
       engine: engineName,
       model: planned.plan?.model,
@@ -121,7 +150,10 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     })`,
   );
   for (const line of lines) print(line);
-  print(`estimated cost per job: ${formatUsd(total)}${complete ? '' : ' + stages with unknown cost'}`);
+  print(
+    `estimated cost per job: ${formatUsd(total)}${complete ? '' : ' + stages with unknown cost'}` +
+      `${request.upscale ? `, plus ${formatUsd(upscaleUsd)} for the upscale stage when the source is small` : ''}`,
+  );
   return 0;
 }
 
@@ -151,7 +183,9 @@ function _plan(
 ): PlanResult {
   const engine = engines.get(name);
   if (!engine)
-    return { error: `engine "${name}" is not available; available: ${[...engines.keys()].join(', ')}` };
+    return {
+      error: `ENGINE_UNKNOWN: engine "${name}" is not available; available: ${[...engines.keys()].join(', ')}`,
+    };
   try {
     return { plan: engine.plan(plan) };
   } catch (err) {
@@ -160,7 +194,10 @@ function _plan(
     }
     const fallback = planOnly().get(name);
     try {
-      return { plan: fallback?.plan(plan), note: `not configured on this machine: ${err.message}` };
+      return {
+        plan: fallback?.plan(plan),
+        note: `ENGINE_NOT_CONFIGURED on this machine (a run here fails until it is): ${err.message}`,
+      };
     } catch (again) {
       return { error: `${again instanceof PermanentError ? `${again.code}: ` : ''}${describeError(again)}` };
     }

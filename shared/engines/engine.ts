@@ -53,6 +53,11 @@ export interface EnginePlan {
   model: string;
   /** Parameters the engine ignores or adjusts, recorded in lineage. */
   warnings: string[];
+  /**
+   * true when this stage's output does not depend on the seed (a deterministic edit), so that
+   * variants would be identical files; omitted when the seed matters or the engine cannot tell.
+   */
+  seedIndependent?: boolean | undefined;
 }
 
 /** One edit call. */

@@ -122,7 +122,10 @@ function _variants(image: EngineImage, options: OutputOptions): Variant[] {
 function _applyShape(pipeline: Sharp, shape: Shape): Sharp {
   if (shape.kind === 'none') return pipeline;
   if (shape.kind === 'inside') {
-    return pipeline.resize(shape.width, shape.height, { fit: 'inside', withoutEnlargement: true });
+    return pipeline.resize(shape.width, shape.height, {
+      fit: 'inside',
+      withoutEnlargement: shape.enlarge !== true,
+    });
   }
   if (shape.kind === 'cover') {
     return pipeline.resize(shape.width, shape.height, { fit: 'cover', position: shape.position });

@@ -23,7 +23,8 @@ export function outputDimensions(
   const shape = shapeFor(image, options);
   if (shape.kind === 'none') return { width: image.width, height: image.height };
   if (shape.kind !== 'inside') return { width: shape.width, height: shape.height };
-  const scale = Math.min(1, shape.width / Math.max(image.width, image.height));
+  const fit = shape.width / Math.max(image.width, image.height);
+  const scale = shape.enlarge ? fit : Math.min(1, fit);
   return {
     width: Math.max(1, Math.round(image.width * scale)),
     height: Math.max(1, Math.round(image.height * scale)),

@@ -1,3 +1,4 @@
+import { isAbsolute, join, relative } from 'node:path';
 import type { LineageStore } from './lineage-store.js';
 import type { JobRecord, StageRecord } from './records.js';
 
@@ -48,11 +49,24 @@ export async function traceJob(
   return { job, stages, parents, history };
 }
 
-/** Renders a trace as indented text for the terminal. */
-export function renderTrace(node: TraceNode, indent = ''): string {
+/** Options of {@link renderTrace}. */
+export interface RenderTraceOptions {
+  /** Where the results bucket lives on disk: its objects are printed as real paths there. */
+  results?: { bucket: string; dir: string };
+}
+
+/**
+ * Renders a trace as indented text for the terminal.
+ * @param options.results with it, result files are printed as paths in that folder, not `bucket/name`
+ */
+export function renderTrace(node: TraceNode, indent = '', options: RenderTraceOptions = {}): string {
   const { job } = node;
+  const where = (loc: { bucket: string; name: string }) =>
+    _where(loc, options) ?? `${loc.bucket}/${loc.name}`;
+  const whereStage = (loc: { bucket: string; name: string }) => _where(loc, options) ?? loc.name;
   const lines = [
-    `${indent}job ${job.id}  ${job.status}${job.error ? `  ${job.error.code}: ${job.error.message}` : ''}`,
+    // A job that succeeded after a retry keeps its last error as history; it is not its state.
+    `${indent}job ${job.id}  ${job.status}${job.error && job.status !== 'succeeded' ? `  ${job.error.code}: ${job.error.message}` : ''}`,
     `${indent}  image    ${fmtRef(job.inputs.image)}`,
     `${indent}  request  ${fmtRef(job.inputs.request)} (${job.inputs.requestKind ?? 'sidecar'})`,
   ];
@@ -76,7 +90,7 @@ export function renderTrace(node: TraceNode, indent = ''): string {
     lines.push(
       `${indent}    input   ${s.inputAssetId.slice(0, 12)}${s.referenceAssetIds.length ? ` + refs ${s.referenceAssetIds.map((r) => r.slice(0, 12)).join(', ')}` : ''}`,
     );
-    lines.push(`${indent}    output  ${s.outputAssetId.slice(0, 12)}  ${s.output.name}`);
+    lines.push(`${indent}    output  ${s.outputAssetId.slice(0, 12)}  ${whereStage(s.output)}`);
     if (s.reusedFrom) {
       lines.push(
         `${indent}    reused  ${s.reusedFrom.via} from job ${s.reusedFrom.jobId} stage ${s.reusedFrom.stage}${s.reusedFrom.variant ? ` variant ${s.reusedFrom.variant}` : ''}`,
@@ -84,20 +98,26 @@ export function renderTrace(node: TraceNode, indent = ''): string {
     }
     for (const v of s.variants ?? []) {
       lines.push(
-        `${indent}    variant ${v.variant}${v.variant === (s.chosenVariant ?? 1) ? ' (chosen)' : ''} seed=${v.seed} ${v.outputAssetId.slice(0, 12)}  ${v.output.name}`,
+        `${indent}    variant ${v.variant}${v.variant === (s.chosenVariant ?? 1) ? ' (chosen)' : ''} seed=${v.seed} ${v.outputAssetId.slice(0, 12)}  ${whereStage(v.output)}`,
       );
     }
     for (const w of s.warnings) lines.push(`${indent}    warning ${w}`);
   }
   for (const out of job.outputs ?? []) {
-    if (!out.role.startsWith('stage-'))
-      lines.push(`${indent}  output   ${out.role.padEnd(8)} ${out.bucket}/${out.name}`);
+    if (!out.role.startsWith('stage-')) lines.push(`${indent}  output   ${out.role.padEnd(8)} ${where(out)}`);
   }
   for (const parent of node.parents) {
     lines.push(`${indent}  input made by:`);
-    lines.push(renderTrace(parent, `${indent}    `));
+    lines.push(renderTrace(parent, `${indent}    `, options));
   }
   return lines.join('\n');
+}
+
+function _where(loc: { bucket: string; name: string }, options: RenderTraceOptions): string | undefined {
+  if (!options.results || loc.bucket !== options.results.bucket) return undefined;
+  const path = join(options.results.dir, loc.name);
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 function fmtRef(ref?: { bucket: string; name: string; generation: string }): string {

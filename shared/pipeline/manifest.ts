@@ -4,6 +4,7 @@ import type { Request } from '../request/index.js';
 import type { JobContext } from './job-context.js';
 import type { LoadedAsset } from './load-inputs.js';
 import type { StageOutcome } from './run-stages.js';
+import { sizeShortfalls } from './size-shortfall.js';
 
 /** The manifest format version. */
 export const MANIFEST_VERSION = 1;
@@ -13,6 +14,11 @@ export const MANIFEST_VERSION = 1;
  * trigger on it. Everything needed to reproduce or audit the result: inputs with hashes,
  * the effective prompt, seed, parameters, engine and model of every stage, timings,
  * warnings, costs and outputs.
+ *
+ * The stage entries of `outputs` (role `stage-N`) are completed in place, so that the job
+ * record built from the same array agrees with the manifest: each carries the bytes of its
+ * file, and every other variant file of the stage is listed too (`stage-N-variant-K`). Likewise
+ * `warnings` gains a line for each output smaller than the `maxSize` asked for.
  */
 export function buildManifest(options: {
   ctx: JobContext;
@@ -32,6 +38,11 @@ export function buildManifest(options: {
 }): Record<string, unknown> {
   const { ctx, request, source, stages } = options;
   const job: JobRecord = ctx.job;
+  completeStageOutputs(options.outputs, stages, ctx.prefix);
+  // In place too: the job record's warnings are the same array, so the report shows them.
+  for (const w of sizeShortfalls(request.output, options.outputs)) {
+    if (!options.warnings.includes(w)) options.warnings.push(w);
+  }
   return {
     manifestVersion: MANIFEST_VERSION,
     jobId: job.id,
@@ -79,6 +90,7 @@ export function buildManifest(options: {
       usage: record.usage,
       costUsd: record.costUsd,
       reusedFrom: record.reusedFrom,
+      details: record.details,
       variants: record.variants,
       chosenVariant: record.chosenVariant,
       protect: record.details?.protect,
@@ -91,4 +103,35 @@ export function buildManifest(options: {
     ...(options.checks ? { checks: options.checks } : {}),
     ...(options.preset ? { preset: options.preset } : {}),
   };
+}
+
+/**
+ * Completes the `stage-N` entries of a job's outputs: the real size of each file, and the
+ * variant files 2..N (role `stage-N-variant-K`) that live under this job's prefix. Outputs
+ * reused from other jobs are theirs and stay out.
+ * @param outputs the job's outputs; changed in place
+ * @param stages the stage outcomes of the job
+ * @param prefix the job's results prefix
+ */
+export function completeStageOutputs(outputs: OutputRecord[], stages: StageOutcome[], prefix: string): void {
+  for (const { record } of stages) {
+    const role = `stage-${record.index}`;
+    const entry = outputs.find((o) => o.role === role);
+    if (entry && entry.name === record.output.name) entry.bytes = record.bytes;
+    const chosen = record.chosenVariant ?? 1;
+    for (const v of record.variants ?? []) {
+      const name = `${role}-variant-${v.variant}`;
+      if (!entry || v.variant === chosen || !v.output.name.startsWith(prefix)) continue;
+      if (outputs.some((o) => o.role === name)) continue;
+      outputs.push({
+        ...v.output,
+        role: name,
+        format: entry.format,
+        assetId: v.outputAssetId,
+        width: v.width,
+        height: v.height,
+        bytes: v.bytes,
+      });
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { drawSeed } from './identity.js';
 import type { JobContext } from './job-context.js';
 import { folderOf } from './layout.js';
 import { resolveReference } from './references.js';
+import { variantWarning } from './variant-warning.js';
 
 /** A stage, checked by its engine, ready to run. */
 export interface PlannedStage {
@@ -139,7 +140,8 @@ export function planStages(
     // The 40–80 word advice is for generative models; the local engine takes short vocabulary phrases.
     const lint =
       engine.name === 'local' ? [] : lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`);
-    const warnings = [...lint, ...enginePlan.warnings];
+    const identical = variantWarning({ variants: stage.variants, plan: enginePlan, engine: engine.name });
+    const warnings = [...lint, ...enginePlan.warnings, ...(identical ? [identical] : [])];
     return {
       index,
       stage,

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { LineageStore } from '../lineage/lineage-store.js';
 import type { AssetRecord, JobRecord, StageRecord } from '../lineage/records.js';
 
@@ -127,10 +127,14 @@ async function _inputs(lineage: LineageStore, job: JobRecord, stages: StageRecor
   const first = stages.find((s) => s.index === 1);
   if (job.inputs.image)
     inputs.push({ role: 'image', name: ref(job.inputs.image), sha256: first?.inputAssetId });
+  // Assets are content-addressed: two files with the same bytes share one asset, whose location
+  // is the first seen. A job's references are shown by the names its own request used.
+  const used = _referenceNames(job, stages);
   const references = new Set(stages.flatMap((s) => s.referenceAssetIds));
   for (const id of references) {
-    const asset = await lineage.getAsset(id);
-    const name = asset ? `${asset.location.bucket}/${asset.location.name}` : id.slice(0, 12);
+    const asset = used.has(id) ? undefined : await lineage.getAsset(id);
+    const name =
+      used.get(id) ?? (asset ? `${asset.location.bucket}/${asset.location.name}` : id.slice(0, 12));
     inputs.push({ role: 'reference', name, sha256: id });
   }
   for (const input of inputs) {
@@ -140,6 +144,28 @@ async function _inputs(lineage: LineageStore, job: JobRecord, stages: StageRecor
   }
   if (job.inputs.request) inputs.push({ role: 'request', name: ref(job.inputs.request) });
   return inputs;
+}
+
+function _referenceNames(job: JobRecord, stages: StageRecord[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const request = job.inputs.request;
+  const asked = (job.request?.stages ?? []) as { name?: string; references?: string[] }[];
+  if (!request) return names;
+  const folder = request.name.includes('/') ? request.name.slice(0, request.name.lastIndexOf('/') + 1) : '';
+  for (const stage of stages) {
+    const refs = asked.find((a) => a.name === stage.name)?.references ?? [];
+    for (const [k, id] of stage.referenceAssetIds.entries()) {
+      const ref = refs[k];
+      if (ref === undefined || names.has(id)) continue;
+      names.set(
+        id,
+        ref.startsWith('gs://')
+          ? ref.slice('gs://'.length)
+          : `${request.bucket}/${posix.normalize(`${folder}${ref}`)}`,
+      );
+    }
+  }
+  return names;
 }
 
 function _rank(format: string): number {

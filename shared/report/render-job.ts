@@ -1,6 +1,7 @@
 import type { StageRecord } from '../lineage/records.js';
 import type { CheckResult } from '../marketplace/index.js';
 import type { ReportInput, ReportJob } from './collect.js';
+import { displayStatus, statusId } from './display-status.js';
 import { html, relativeUrl, type SafeHtml } from './html.js';
 import { renderChecks } from './render-checks.js';
 import { renderProtect } from './render-protect.js';
@@ -19,9 +20,9 @@ export function renderJob(entry: ReportJob, known: ReadonlySet<string>): SafeHtm
   const { job, files } = entry;
   const source = job.inputs.image?.name ?? job.inputs.request?.name ?? job.sourceKey;
   const labels = Object.entries(job.labels ?? {});
-  return html`<article class="job" id="${jobAnchor(job.id)}" data-status="${job.status}">
+  return html`<article class="job" id="${jobAnchor(job.id)}" data-status="${statusId(displayStatus(job))}">
 <header class="job-head">
-  <span class="status status-${job.status}">${job.status}</span>
+  <span class="status status-${statusId(displayStatus(job))}">${displayStatus(job)}</span>
   <h2 class="source">${source}</h2>
   <span class="meta">job <code class="job-id">${job.id}</code> · ${formatTime(job.createdAt)}${
     job.attempt > 1 ? ` · attempt ${job.attempt}` : ''
@@ -29,7 +30,7 @@ export function renderJob(entry: ReportJob, known: ReadonlySet<string>): SafeHtm
   ${labels.length ? html`<ul class="labels">${labels.map(([k, v]) => html`<li><b>${k}</b>=${v}</li>`)}</ul>` : ''}
 </header>
 ${renderMedia(entry, source)}
-${job.error ? renderError(entry) : ''}
+${job.error && job.status !== 'succeeded' ? renderError(entry) : ''}
 ${entry.stages.length ? renderStages(entry.stages, files.stages, known) : ''}
 ${job.warnings.length ? html`<ul class="warnings">${job.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
 ${_checksOf(entry)?.length ? renderChecks(_checksOf(entry) ?? []) : ''}

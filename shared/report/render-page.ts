@@ -1,5 +1,5 @@
-import { JOB_STATUSES } from '../lineage/records.js';
 import type { ReportData } from './collect.js';
+import { DISPLAY_STATUSES, displayStatus, statusId } from './display-status.js';
 import { html, trusted } from './html.js';
 import { CHECKS_CSS } from './render-checks.js';
 import { formatCost, formatTime, renderJob } from './render-job.js';
@@ -12,11 +12,7 @@ import { REPORT_CSS } from './styles.js';
 export const REPORT_CSP = "default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'";
 
 /** Statuses in the order a reader cares about. */
-const FILTER_ORDER = [
-  'succeeded',
-  'failed',
-  'running',
-] as const satisfies readonly (typeof JOB_STATUSES)[number][];
+const FILTER_ORDER = DISPLAY_STATUSES;
 
 /**
  * Renders the whole report as one self-contained HTML document.
@@ -25,7 +21,7 @@ const FILTER_ORDER = [
  */
 export function renderReport(data: ReportData): string {
   const counts = Object.fromEntries(
-    JOB_STATUSES.map((s) => [s, data.jobs.filter((j) => j.job.status === s).length]),
+    DISPLAY_STATUSES.map((s) => [s, data.jobs.filter((j) => displayStatus(j.job) === s).length]),
   );
   const cost = data.jobs.reduce((sum, j) => sum + (j.job.costUsd ?? 0), 0);
   const known = new Set(data.jobs.map((j) => j.job.id));
@@ -49,7 +45,7 @@ export function renderReport(data: ReportData): string {
 <p class="summary">${summary}</p>
 <nav class="filters" aria-label="Filter by status">
 ${filter('all', `all (${data.jobs.length})`, true)}
-${FILTER_ORDER.map((s) => filter(s, `${s} (${counts[s]})`))}
+${FILTER_ORDER.map((s) => filter(statusId(s), `${s} (${counts[s]})`))}
 </nav>
 </header>
 <main>

@@ -1,4 +1,4 @@
-import { JOB_STATUSES } from '../lineage/records.js';
+import { DISPLAY_STATUSES, statusId } from './display-status.js';
 
 /**
  * The page's inline CSS. Status filters are radio buttons and `:has()`, so the page needs
@@ -27,7 +27,7 @@ main { padding: 8px 24px 40px; display: grid; gap: 14px; }
 .meta, .files, .labels { color: var(--muted); font-size: 12.5px; }
 .labels { display: flex; gap: 8px; list-style: none; padding: 0; margin: 0; }
 .status { text-transform: uppercase; font-size: 11px; font-weight: 700; letter-spacing: .04em; padding: 2px 8px; border-radius: 4px; color: #fff; }
-.status-succeeded { background: var(--ok); } .status-failed { background: var(--bad); } .status-running { background: var(--run); }
+.status-succeeded { background: var(--ok); } .status-failed { background: var(--bad); } .status-running { background: var(--run); } .status-to-retry { background: var(--run); }
 .media { display: flex; gap: 10px; align-items: flex-start; flex-wrap: wrap; }
 .media img { display: block; border-radius: 6px; border: 1px solid var(--line); background: #ddd; }
 .thumb img { width: 200px; height: 200px; object-fit: cover; }
@@ -52,7 +52,7 @@ a { color: inherit; }
 :target { outline: 2px solid var(--ink); }
 .empty, .note { color: var(--muted); }
 .note { font-size: 12px; }
-${JOB_STATUSES.map(
-  (s) => `body:has(#filter-${s}:checked) .job:not([data-status="${s}"]) { display: none; }`,
-).join('\n')}
+${DISPLAY_STATUSES.map(statusId)
+  .map((s) => `body:has(#filter-${s}:checked) .job:not([data-status="${s}"]) { display: none; }`)
+  .join('\n')}
 `;

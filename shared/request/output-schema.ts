@@ -28,10 +28,13 @@ const FormatsSchema = z.array(z.enum(OUTPUT_FORMATS)).min(1).max(4);
 const AspectRatioSchema = z
   .string()
   .regex(/^\d{1,3}:\d{1,3}$/, 'must look like "4:5"')
-  .refine((v) => v.split(':').every((side) => Number(side) > 0), 'must not have a zero side')
+  // Only a ratio of the right shape can have a zero side; "square" has one complaint, not two.
+  .refine((v) => !/^\d{1,3}:\d{1,3}$/.test(v) || v.split(':').every((side) => Number(side) > 0), {
+    error: 'must not have a zero side (e.g. "1:1", "4:5")',
+  })
   .refine((v) => {
     const [w = 1, h = 1] = v.split(':').map(Number);
-    return Math.max(w, h) <= MAX_ASPECT_RATIO * Math.min(w, h);
+    return !(w > 0 && h > 0) || Math.max(w, h) <= MAX_ASPECT_RATIO * Math.min(w, h);
   }, `must be at most ${MAX_ASPECT_RATIO}:1 either way`);
 const ColourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
 
@@ -48,6 +51,8 @@ export const OutputSizeSchema = z.strictObject({
   position: z.enum(CROP_POSITIONS).optional(),
   formats: FormatsSchema.optional(),
   quality: QualitySchema.optional(),
+  /** Resample up to `maxSize` when the image is smaller (default: never enlarge, with a warning). */
+  enlarge: z.boolean().optional(),
 });
 
 /** One named size, defaults applied. */
@@ -85,7 +90,10 @@ export const OutputOptionsSchema = z
     preset: z.enum(MARKETPLACE_PRESETS).optional(),
     /** Checks on the main output (docs/marketplaces.md), after the preset's. */
     checks: ChecksSchema.optional(),
-    /** With a preset: enlarge a source smaller than the preset's size (never done otherwise). */
+    /**
+     * Resample up when the image is smaller than `maxSize` or the preset's size (default: never
+     * enlarge; the shortfall is warned about in the manifest, the job and the report).
+     */
     enlarge: z.boolean().default(false),
   })
   .default({

@@ -6,7 +6,7 @@ import { type FullRequest, FullRequestSchema, type Request, ShorthandRequestSche
  * Turns zod issues into lines a person understands, each naming the field path
  * the way it appears in the JSON (`stages[1].prompt: must be 1–2000 characters`).
  */
-export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatZodIssues(issues: readonly z.core.$ZodIssue[], input?: unknown): string[] {
   return issues.map((issue) => {
     const path = formatPath(issue.path);
     const message =
@@ -15,9 +15,44 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string[] {
         : // A record key's own rule (e.g. label keys) sits in the nested issues.
           issue.code === 'invalid_key'
           ? (issue.issues[0]?.message ?? issue.message)
-          : issue.message;
+          : issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')
+            ? wrongType(issue.expected, valueAt(input, issue.path))
+            : issue.message;
     return path ? `${path}: ${message}` : message;
   });
+}
+
+// The library's "Invalid input: expected array, received string" in the request's own words.
+const TYPE_WORDS: Record<string, string> = {
+  array: 'a list ([…])',
+  record: 'an object ({…})',
+  object: 'an object ({…})',
+  string: 'text in quotes',
+  number: 'a number (without quotes)',
+  int: 'a whole number (without quotes)',
+  boolean: 'true or false (without quotes)',
+};
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return value;
+}
+
+function wrongType(expected: string, input: unknown): string {
+  const got =
+    input === undefined
+      ? undefined
+      : input === null
+        ? 'null'
+        : Array.isArray(input)
+          ? 'a list'
+          : typeof input === 'string'
+            ? `the text ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`
+            : typeof input === 'object'
+              ? 'an object'
+              : `${typeof input} ${JSON.stringify(input)}`;
+  return `must be ${TYPE_WORDS[expected] ?? expected}${got ? ` (got ${got})` : ''}`;
 }
 
 function unknownKeys(keys: string[]): string {
@@ -47,7 +82,8 @@ export function parseRequest(json: unknown): Request {
   const isFull = 'stages' in json;
   if (isFull) {
     const parsed = FullRequestSchema.safeParse(json);
-    if (!parsed.success) throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues));
+    if (!parsed.success)
+      throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues, json));
     return nameStages(parsed.data);
   }
   if (!('prompt' in json) && !('from' in json)) {
@@ -62,7 +98,8 @@ export function parseRequest(json: unknown): Request {
     ]);
   }
   const parsed = ShorthandRequestSchema.safeParse(json);
-  if (!parsed.success) throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues));
+  if (!parsed.success)
+    throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues, json));
   const { version, engine, model, image, output, labels, cache, upscale, notify, ...stage } = parsed.data;
   return nameStages({
     version,

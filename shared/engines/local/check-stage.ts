@@ -54,7 +54,7 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
       message:
         `The local engine did not understand ${quoted} in the prompt of ${where}. It knows a fixed vocabulary ` +
         `(${OPERATIONS.join(', ')}; see docs/local-engine.md). For free-form edits use the ` +
-        `${SUGGESTED_ENGINES.join(' or ')} engine.`,
+        `${SUGGESTED_ENGINES.join(' or ')} engine.${_hint(stage.prompt)}`,
       details: { unrecognized: parsed.unrecognized, suggestedEngines: [...SUGGESTED_ENGINES] },
     };
   }
@@ -108,6 +108,19 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
 
 // ---------------------------------------------------------------------------------------------
 // Internal helpers
+
+// A background described in words ("with a white marble counter") is generative; the local
+// engine can only put another image behind the subject.
+const DESCRIBED_BACKGROUND =
+  /\b(?:replace|swap|change)\s+(?:the\s+)?(?:background|backdrop)\s+(?:with|for|to)\s+(?!(?:the\s+)?(?:image|photo|picture)\s*#?\d)/i;
+
+function _hint(prompt: string): string {
+  if (!DESCRIBED_BACKGROUND.test(prompt)) return '';
+  return (
+    " The local engine replaces a background only with another image: add it to the stage's references and " +
+    'write "replace the background with image 2"; a background described in words needs "engine": "gemini".'
+  );
+}
 
 function _paramWarnings(params: StageParams): { warnings: string[]; strengthFactor: number } | StageProblem {
   const warnings: string[] = [];

@@ -35,21 +35,55 @@ export function exposureCurve(amount: number): Curve {
 }
 
 /**
- * Contrast around mid grey in the perceptual domain: a sigmoid for more, a linear squeeze for less.
+ * Contrast around a pivot in the perceptual domain: a sigmoid for more, a linear squeeze for less.
+ * Blacks and whites stay put.
  * @param amount positive adds contrast, negative removes it
+ * @param pivot the tone that stays put (default mid grey); pass the image's median so a low-key or
+ *   high-key photograph gets its contrast where its tones are (see {@link medianTone})
  */
-export function contrastCurve(amount: number): Curve {
+export function contrastCurve(amount: number, pivot = 0.5): Curve {
+  const p = Math.min(MAX_PIVOT, Math.max(MIN_PIVOT, pivot));
   if (amount < 0) {
     const k = Math.max(0.3, 1 - 0.3 * -amount);
-    return (v) => 0.5 + (v - 0.5) * k;
+    return (v) => p + (v - p) * k;
   }
   const gain = 5 * amount;
   if (gain < 0.01) return _identity;
   const sig = (x: number) => 1 / (1 + Math.exp(gain * (0.5 - x)));
   const lo = sig(0);
   const hi = sig(1);
-  return (v) => (sig(v) - lo) / (hi - lo);
+  // The pivot is stretched to 0.5, the symmetric S-curve applied there, and the result mapped
+  // back, so the pivot, black and white all stay where they are.
+  const toMid = (v: number) => (v < p ? (0.5 * v) / p : 0.5 + (0.5 * (v - p)) / (1 - p));
+  const fromMid = (t: number) => (t < 0.5 ? 2 * t * p : p + (t - 0.5) * 2 * (1 - p));
+  return (v) => fromMid((sig(toMid(v)) - lo) / (hi - lo));
 }
+
+/**
+ * The median tone of a frame (luma of its code values, 0…1), from a 256-bin histogram.
+ * @param frame an RGB frame
+ */
+export function medianTone(frame: Frame): number {
+  const counts = new Uint32Array(256);
+  const d = frame.data;
+  for (let i = 0; i + 2 < d.length; i += 3) {
+    const luma = Math.round(
+      0.2126 * (d[i] as number) + 0.7152 * (d[i + 1] as number) + 0.0722 * (d[i + 2] as number),
+    );
+    counts[luma] = (counts[luma] as number) + 1;
+  }
+  const half = d.length / 3 / 2;
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += counts[v] as number;
+    if (seen >= half) return v / 255;
+  }
+  return 0.5;
+}
+
+// A pivot near 0 or 1 would flatten the sigmoid to a one-sided push; these keep both ends moving.
+const MIN_PIVOT = 0.1;
+const MAX_PIVOT = 0.9;
 
 /**
  * Matte/faded film: lifted blacks, softened whites.

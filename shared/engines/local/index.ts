@@ -17,6 +17,9 @@ export const LOCAL_ENGINE_NAME = 'local';
 /** The versioned id of the local engine's algorithms; bumped whenever outputs change. */
 export const LOCAL_ENGINE_MODEL = 'darkroom-local-1';
 
+/** The local operations whose output depends on the seed. */
+export const SEEDED_OPERATIONS: ReadonlySet<string> = new Set(['film-grain']);
+
 /** Options of {@link createLocalEngine}. */
 export interface LocalEngineOptions {
   /** Model id reported in results (default {@link LOCAL_ENGINE_MODEL}). */
@@ -43,7 +46,9 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       if ('code' in checked) {
         throw new ValidationError(checked.code, [checked.message], { details: checked.details });
       }
-      return { model, warnings: checked.warnings };
+      // Only film grain draws on the seed; every other local operation is deterministic.
+      const seeded = checked.parsed.operations.some((o) => SEEDED_OPERATIONS.has(o.op));
+      return { model, warnings: checked.warnings, ...(seeded ? {} : { seedIndependent: true }) };
     },
 
     async edit(request: EngineRequest): Promise<EngineResult> {

@@ -1,4 +1,11 @@
-import { COMPOSITION_PHRASES, EDIT_VERBS, FILLER_WORDS, MODIFIERS, PROTECTION_PATTERNS } from './phrases.js';
+import {
+  COMPOSITION_PHRASES,
+  EDIT_VERBS,
+  FILLER_WORDS,
+  MODIFIERS,
+  PROTECTION_PATTERNS,
+  PROTECTION_STARTS,
+} from './phrases.js';
 import { type OperationName, VOCABULARY } from './vocabulary.js';
 
 /** One edit the prompt asks for. */
@@ -100,20 +107,32 @@ function _unclaimedMatches(text: string, pattern: string, claimed: Uint8Array): 
 }
 
 function _matchProtections(prompt: string, claimed: Uint8Array): string[] {
-  const constraints: string[] = [];
-  const cut = new RegExp(
-    `(?:,|\\band\\b|\\bthen\\b|\\bbut\\b)\\s*(?:please\\s+)?(?:also\\s+)?${EDIT_VERBS}\\b`,
-    'i',
-  );
+  const constraints: { start: number; text: string }[] = [];
+  // A later clause that starts a new edit or a new protection ends this one, wherever the
+  // clauses stand ("make it warmer, do not make it cooler, and keep the grass unchanged").
+  // "keep … unchanged" is closed by its own last word, so "keep the logo and keep the handle
+  // unchanged" is one clause; an open-ended "do not …" also ends where a protection starts.
+  const lead = '(?:,|\\band\\b|\\bthen\\b|\\bbut\\b)\\s*(?:please\\s+)?(?:also\\s+)?';
+  const closedCut = new RegExp(`${lead}${EDIT_VERBS}\\b`, 'i');
+  const openCut = new RegExp(`${lead}(?:${EDIT_VERBS}|${PROTECTION_STARTS})\\b`, 'i');
   for (const pattern of PROTECTION_PATTERNS) {
-    for (const m of _unclaimedMatches(prompt, pattern, claimed)) {
+    const re = _regex(pattern);
+    const cut = pattern.endsWith('[^.;!?]+') ? openCut : closedCut;
+    for (let m = re.exec(prompt); m !== null; m = re.exec(prompt)) {
       const stop = cut.exec(m[0]);
-      const text = stop ? m[0].slice(0, stop.index) : m[0];
+      let text = stop ? m[0].slice(0, stop.index) : m[0];
+      const taken = claimed.subarray(m.index, m.index + text.length).indexOf(1);
+      if (taken >= 0) text = text.slice(0, taken);
+      text = text.replace(/[\s,]+$/, '').replace(/\s+(?:and|then|but)$/i, '');
+      // Scan again right after what was kept: a cut clause may hide the next one.
+      re.lastIndex = m.index + Math.max(1, text.length);
+      // "keep … unchanged" needs its closing word; a cut one is not a constraint.
+      if (claimed[m.index] === 1 || !_regex(pattern).test(text)) continue;
       _claim(claimed, m.index, m.index + text.length);
-      constraints.push(text.replace(/[\s,]+$/, '').trim());
+      constraints.push({ start: m.index, text: text.trim() });
     }
   }
-  return constraints;
+  return constraints.sort((a, b) => a.start - b.start).map((c) => c.text);
 }
 
 function _imageNumber(

@@ -21,6 +21,10 @@ export const PROTECTION_PATTERNS: readonly string[] = [
 export const EDIT_VERBS =
   '(?:make|add|apply|turn|convert|give|remove|blur|replace|place|put|insert|increase|decrease|boost|reduce|lower|raise|sharpen|soften|warm|cool|brighten|darken|use|swap|change)';
 
+/** The words that open a protection clause: a later one inside a clause starts a new clause. */
+export const PROTECTION_STARTS =
+  "(?:keep|leave|preserve|retain|maintain|protect|do\\s+not|don't|dont|never|avoid)";
+
 /** Intensity modifiers and the factor they apply to the nearest operation in their clause. */
 export const MODIFIERS: readonly { pattern: string; factor: number }[] = [
   {

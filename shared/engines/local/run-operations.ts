@@ -8,6 +8,7 @@ import {
   contrastCurve,
   exposureCurve,
   matteCurve,
+  medianTone,
   tealOrangeCurves,
   temperatureCurves,
 } from './curves.js';
@@ -147,16 +148,20 @@ async function _blurAll(frame: Frame, strength: number): Promise<Frame> {
 }
 
 /** Curves for the operations that are pure per-channel tone curves, and a saturation factor. */
-function _grade(op: OperationName, s: number): { curves?: ChannelCurves; saturation?: number } | undefined {
+function _grade(
+  op: OperationName,
+  s: number,
+  pivot: number,
+): { curves?: ChannelCurves; saturation?: number } | undefined {
   switch (op) {
     case 'brighter':
       return { curves: allChannels(exposureCurve(s)) };
     case 'darker':
       return { curves: allChannels(exposureCurve(-s)) };
     case 'more-contrast':
-      return { curves: allChannels(contrastCurve(s)) };
+      return { curves: allChannels(contrastCurve(s, pivot)) };
     case 'less-contrast':
-      return { curves: allChannels(contrastCurve(-s)) };
+      return { curves: allChannels(contrastCurve(-s, pivot)) };
     case 'warmer':
       return { curves: temperatureCurves(s) };
     case 'cooler':
@@ -196,7 +201,9 @@ function _grade(op: OperationName, s: number): { curves?: ChannelCurves; saturat
 }
 
 async function _applyTone(frame: Frame, op: OperationName, s: number, seed: number): Promise<Frame> {
-  const grade = _grade(op, s);
+  // Contrast pivots on the image's own median, so a night sky gains contrast where its tones are.
+  const pivot = op === 'more-contrast' || op === 'less-contrast' ? medianTone(frame) : 0.5;
+  const grade = _grade(op, s, pivot);
   if (grade) {
     let out = grade.curves ? applyCurves(frame, grade.curves) : frame;
     if (grade.saturation !== undefined) out = await saturate(out, grade.saturation);

@@ -72,6 +72,10 @@ const TEMP =
   '(?:\\s+(?:colou?r\\s+)?(?:temperature|tones?|tint|white\\s+balance|look|colou?rs?|light|lighting|feel))?';
 // "the red mug from image 1", "the kitchen table in image 2": up to four words naming the part.
 const PART_OF = "(?:(?:[\\p{L}'-]+\\s+){1,4}?(?:of|from|in|shown\\s+in)\\s+)?";
+// What a tone edit is said of: "make the lighting warmer", "the colours cooler".
+const SUBJECT_OF_TONE =
+  '(?:lighting|light|tones?|colou?rs?|colou?r\\s+temperature|temperature|white\\s+balance|mood|atmosphere|exposure)' +
+  '(?:\\s+(?:a\\s+(?:little\\s+)?bit|a\\s+little|slightly|much|a\\s+lot|far|way))?';
 const PLACE_VERB = '(?:place|put|insert|add|composite|set|position|integrate|fuse|drop|move)';
 const INTO = '(?:into|in|onto|on|inside|within|to)';
 
@@ -114,7 +118,11 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   },
   {
     op: 'golden-hour',
-    patterns: [`golden[\\s-]+hour${TEMP}`, `(?:sunset|late\\s+afternoon)\\s+(?:light|lighting|glow|sun)`],
+    patterns: [
+      `golden[\\s-]+hour${TEMP}`,
+      `(?:sunset|late\\s+afternoon)\\s+(?:light|lighting|glow|sun)`,
+      `golden\\s+(?:light|lighting|glow|sunlight)`,
+    ],
   },
   {
     op: 'vignette',
@@ -186,14 +194,18 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   {
     op: 'warmer',
     patterns: [
+      // "make the lighting warmer": the thing warmed comes first, so it precedes plain "warmer".
+      `${SUBJECT_OF_TONE}\\s+warmer`,
       `warm(?:er|ing)?(?:\\s+(?:it|this|the\\s+(?:image|photo|picture|colou?rs?|tones?))?\\s*up)?${TEMP}`,
       `(?:add|more|increase)\\s+${THE}warmth`,
       `(?:raise|increase)\\s+${THE}(?:colou?r\\s+)?temperature`,
+      `(?:more\\s+)?golden(?:\\s+(?:tones?|tint|hue|cast|colou?rs?))?`,
     ],
   },
   {
     op: 'cooler',
     patterns: [
+      `${SUBJECT_OF_TONE}\\s+cooler`,
       `cool(?:er|ing)?(?:\\s+(?:it|this|the\\s+(?:image|photo|picture|colou?rs?|tones?))?\\s*down)?${TEMP}`,
       `cold(?:er)?\\s+(?:tones?|look|colou?rs?|light|feel)`,
       `(?:lower|decrease|reduce)\\s+${THE}(?:colou?r\\s+)?temperature`,
@@ -211,6 +223,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   {
     op: 'brighter',
     patterns: [
+      `${SUBJECT_OF_TONE}\\s+bright(?:er)?`,
       `bright(?:er|en)(?:\\s+up)?`,
       `lighter`,
       `lighten(?:\\s+up)?`,
@@ -223,6 +236,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   {
     op: 'darker',
     patterns: [
+      `${SUBJECT_OF_TONE}\\s+dark(?:er)?`,
       `dark(?:er|en)`,
       `(?:decrease|lower|reduce|drop|cut)\\s+${THE}(?:brightness|exposure)`,
       `(?:brightness|exposure)\\s+down`,

@@ -297,14 +297,16 @@ describe('darkroom exit codes', () => {
     'exits 2 on usage and configuration errors, with a message and no stack trace; 0 for --help',
     SLOW,
     async () => {
-      const [none, help, noFolder, bogus, badConfig] = await Promise.all([
+      const [none, help, noFolder, bogus, badConfig, badEngine, noDrop] = await Promise.all([
         darkroom([]),
         darkroom(['--help']),
         darkroom(['run', join(root, 'no-such-folder')]),
         darkroom(['run', '--bogus', root]),
         darkroom(['run', root], runnerEnv({ MAX_ATTEMPTS: 'many' })),
+        darkroom(['run', root, '--engine', 'dalle']),
+        darkroom(['backfill', '.', '--drop', join(root, 'no-such-folder'), '--dry-run']),
       ]);
-      for (const r of [none, noFolder, bogus, badConfig]) {
+      for (const r of [none, noFolder, bogus, badConfig, badEngine, noDrop]) {
         expect(r.code).toBe(2);
         expect(r.stdout + r.stderr).not.toMatch(NO_STACK);
       }
@@ -312,7 +314,14 @@ describe('darkroom exit codes', () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('lineage');
       expect(noFolder.stderr).toContain('does not exist or is not a folder');
-      expect(bogus.stderr).toContain("Unknown option '--bogus'");
+      // The command's own words and usage, not the argument parser's.
+      expect(bogus.stderr).toContain('run: unknown option "--bogus"');
+      expect(bogus.stderr).toContain('Usage: darkroom run <dropDir>');
+      expect(bogus.stderr).not.toContain('To specify a positional argument');
+      // The flag is blamed, not an environment variable nobody set.
+      expect(badEngine.stderr).toContain('--engine must be one of local, gemini, replicate (got "dalle")');
+      expect(badEngine.stderr).not.toContain('DARKROOM_ENGINE');
+      expect(noDrop.stderr).toContain('backfill: the drop folder');
       expect(badConfig.stderr).toMatch(/Environment variable MAX_ATTEMPTS .*\(got "many"\)/);
     },
   );

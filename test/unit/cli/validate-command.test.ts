@@ -62,7 +62,9 @@ describe('validateCommand', () => {
   it('shows lint and plan warnings of a Gemini stage even without credentials here', async () => {
     const { code, out } = await validate({ engine: 'gemini', prompt: 'make it warmer', guidanceScale: 8 });
     expect(code).toBe(0);
-    expect(out).toMatch(/note +not configured on this machine: .*GEMINI_API_KEY/);
+    expect(out).toMatch(
+      /note +ENGINE_NOT_CONFIGURED on this machine \(a run here fails until it is\): .*GEMINI_API_KEY/,
+    );
     expect(out).toMatch(/warning +stage 1 \(stage-1\): the prompt has 3 words/);
     expect(out).toMatch(/warning +guidanceScale 8 ignored/);
     expect(out).toMatch(/estimated cost per job: \$0\.06\d+/);

@@ -136,7 +136,11 @@ describe('parseRequest', () => {
       json: { stages: [{ prompt: 'a' }, { prompt: 'x'.repeat(2001) }] },
       issues: ['stages[1].prompt: must be 1–2000 characters'],
     },
-    { name: 'a prompt that is a number', json: { prompt: 42 }, issues: [/^prompt: .*expected string/] },
+    {
+      name: 'a prompt that is a number',
+      json: { prompt: 42 },
+      issues: [/^prompt: must be text in quotes \(got number 42\)$/],
+    },
     {
       name: 'an unknown top-level field',
       json: { prompt: 'a', colour: 'red' },
@@ -160,7 +164,11 @@ describe('parseRequest', () => {
       json: { stages: stages(MAX_STAGES + 1) },
       issues: ['stages: must have at most 10 stages'],
     },
-    { name: 'stages not a list', json: { stages: 'warmer' }, issues: [/^stages: .*expected array/] },
+    {
+      name: 'stages not a list',
+      json: { stages: 'warmer' },
+      issues: [/^stages: must be a list \(\[…\]\) \(got the text "warmer"\)$/],
+    },
     {
       name: 'too many references',
       json: { stages: [{ prompt: 'a', references: Array.from({ length: 14 }, () => 'x.png') }] },

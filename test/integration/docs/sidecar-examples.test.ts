@@ -1,0 +1,116 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCommand } from '../../../shared/cli/validate-command.js';
+import { loadConfig } from '../../../shared/config.js';
+import { fixture } from '../../fixtures/index.js';
+import { createPipelineHarness, type PipelineHarness } from '../../support/pipeline-harness.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const PLACEHOLDER_JOB = '0123456789abcdef01234567';
+
+interface Example {
+  where: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Every ```json block of README.md, docs/ and examples/iterate/README.md that is a sidecar
+ * (`prompt` or `stages`) or an `output` fragment (completed with a prompt). `<…>` placeholders
+ * for a job id are filled in, as the reader would.
+ */
+async function sidecarExamples(): Promise<Example[]> {
+  const docs = (await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+  const out: Example[] = [];
+  for (const file of ['README.md', ...docs, 'examples/iterate/README.md']) {
+    const text = await readFile(join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(/```json\n([\s\S]*?)```/g)) {
+      const where = `${file}:${text.slice(0, m.index).split('\n').length}`;
+      const source = (m[1] as string).replace(/"<job id[^"]*>"/g, `"${PLACEHOLDER_JOB}"`);
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(source);
+      } catch {
+        continue;
+      }
+      if ('prompt' in body || 'stages' in body) out.push({ where, body });
+      else if ('output' in body && Object.keys(body).length === 1) {
+        out.push({ where, body: { prompt: 'Make it warmer', ...body } });
+      }
+    }
+  }
+  return out;
+}
+
+/** The local engine can run it: every stage on `local`, no upscale, no pin, no references. */
+function localRunnable(body: Record<string, unknown>): boolean {
+  const stages = (body.stages as Record<string, unknown>[] | undefined) ?? [body];
+  return (
+    body.upscale === undefined &&
+    stages.every(
+      (s) => (s.engine ?? body.engine ?? 'local') === 'local' && s.from === undefined && !s.references,
+    )
+  );
+}
+
+describe('every sidecar example in README.md and docs/', () => {
+  let examples: Example[];
+  let dir: string;
+  let h: PipelineHarness;
+  beforeAll(async () => {
+    examples = await sidecarExamples();
+    dir = await mkdtemp(join(tmpdir(), 'darkroom-doc-examples-'));
+    h = await createPipelineHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes validate with no keys on this machine', async () => {
+    expect(examples.length).toBeGreaterThanOrEqual(10);
+    const failures: string[] = [];
+    for (const [i, example] of examples.entries()) {
+      const file = join(dir, `example-${i}.json`);
+      await writeFile(file, JSON.stringify(example.body));
+      const lines: string[] = [];
+      const env = { DARKROOM_ENGINE: 'local' };
+      const code = await validateCommand({ config: loadConfig(env), env, file, print: (l) => lines.push(l) });
+      if (code !== 0) failures.push(`${example.where}: ${lines.slice(0, 3).join(' ')}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('runs to success on the local engine where the local engine can run it', async () => {
+    const runnable = examples.filter((e) => localRunnable(e.body));
+    expect(runnable.map((e) => e.where)).toEqual(expect.arrayContaining(['README.md:55']));
+    const failures: string[] = [];
+    for (const [i, example] of runnable.entries()) {
+      await h.dropFile(`ex${i}/photo.png`, fixture('chelsea.png'));
+      await h.drop(`ex${i}/photo.json`, example.body);
+      const outcome = await h.arrive(`ex${i}/photo.json`);
+      if (outcome.kind !== 'succeeded') {
+        failures.push(`${example.where}: ${'error' in outcome ? outcome.error.message : outcome.kind}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('the function walk-through commands', () => {
+  it('the structured-mode event carries the current time, not a fixed one that is stale', async () => {
+    const text = await readFile(join(ROOT, 'docs/cloud-function.md'), 'utf8');
+    const lines = text.split('\n').filter((l) => /"time":/.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toContain('"$(date -u +%Y-%m-%dT%H:%M:%SZ)"');
+  });
+
+  it('no command puts an emulator on 8080, the functions framework’s default port', async () => {
+    for (const file of ['README.md', 'docs/cloud-function.md', 'docs/deploy.md']) {
+      const text = await readFile(join(ROOT, file), 'utf8');
+      expect({ file, hit: /EMULATOR_HOST=[^\s]*:8080\b/.exec(text)?.[0] }).toEqual({ file, hit: undefined });
+    }
+  });
+});
