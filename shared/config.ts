@@ -41,6 +41,7 @@ export const ConfigSchema = z
       .default('')
       .refine((p) => p === '' || p.endsWith('/'), 'must be empty or end with "/"'),
     REFERENCE_BUCKETS: csv.default([]),
+    REFERENCE_SCOPE: z.enum(['folder', 'bucket']).default('folder'),
     GEMINI_MODEL: z.string().min(1).default('gemini-3.1-flash-image'),
     MAX_INPUT_BYTES: int(1).default(50 * 1024 * 1024),
     MAX_INPUT_PIXELS: int(1).default(50_000_000),
@@ -63,6 +64,7 @@ export const ConfigSchema = z
     results: { bucket: env.RESULTS_BUCKET, prefix: env.RESULTS_PREFIX },
     input: { bucket: env.INPUT_BUCKET, prefix: env.INPUT_PREFIX },
     referenceBuckets: env.REFERENCE_BUCKETS,
+    referenceScope: env.REFERENCE_SCOPE,
     geminiModel: env.GEMINI_MODEL,
     limits: {
       maxInputBytes: env.MAX_INPUT_BYTES,

@@ -101,6 +101,7 @@ export function planStages(
           folder: folderOf(ctx.request.name),
           allowedBuckets: deps.config.referenceBuckets,
           requestName: ctx.request.name,
+          scope: deps.config.referenceScope,
         },
         `stages[${i}].references[${r}]`,
       ),

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { Location } from '../lineage/records.js';
 import { resolveSibling } from './pair.js';
+import { checkReferenceScope, type ReferenceScope } from './reference-scope.js';
 import { isHiddenPath, isLibraryPath, routeObject } from './route.js';
 
 /** What reference resolution needs to know. */
@@ -13,6 +14,8 @@ export interface ReferenceContext {
   allowedBuckets: readonly string[];
   /** The request object itself, which may never be used as an image. */
   requestName: string;
+  /** How far names in the request's own bucket may reach (`REFERENCE_SCOPE`; default `folder`). */
+  scope?: ReferenceScope | undefined;
 }
 
 /**
@@ -39,6 +42,7 @@ export function resolveReference(reference: string, context: ReferenceContext, p
       ]);
     }
     location = { bucket, name };
+    checkReferenceScope(location, { ...context, scope: context.scope ?? 'folder' }, path);
   } else {
     const resolved = resolveSibling(context.folder, reference);
     if (resolved instanceof ValidationError) {

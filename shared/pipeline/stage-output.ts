@@ -3,6 +3,7 @@ import { ValidationError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
 import type { Location, ReuseRecord } from '../lineage/records.js';
 import type { JobContext } from './job-context.js';
+import { folderOf } from './layout.js';
 import type { PlannedStage } from './plan.js';
 
 /** Extension of a stage output by MIME type. */
@@ -28,6 +29,7 @@ export interface Produced {
 export async function readPinned(ctx: JobContext, planned: PlannedStage): Promise<Produced> {
   const from = planned.from as NonNullable<PlannedStage['from']>;
   const path = `${planned.path}.from`;
+  await checkPinScope(ctx, from.job, path);
   const stages = await ctx.deps.lineage.listStages(from.job);
   const stage = stages.find((s) => s.index === from.stage);
   const variant =
@@ -61,6 +63,30 @@ export async function readPinned(ctx: JobContext, planned: PlannedStage): Promis
     warnings: [],
     reusedFrom: { via: 'pin', jobId: from.job, stage: from.stage, variant: from.variant },
   };
+}
+
+/**
+ * A pin may name only a job on the same source image, or on an image in the sidecar's folder tree
+ * (job ids show in result paths, so knowing one must not be enough); `REFERENCE_SCOPE=bucket`
+ * allows any job on an image of the same bucket.
+ * @throws ValidationError `REFERENCE_INVALID` (a job that does not exist is left to the stage lookup)
+ */
+async function checkPinScope(ctx: JobContext, jobId: string, path: string): Promise<void> {
+  const pinned = await ctx.deps.lineage.getJob(jobId);
+  if (!pinned) return;
+  const theirs = pinned.inputs.image ?? pinned.inputs.request;
+  const ours = ctx.image ?? ctx.request;
+  const sameBucket = theirs?.bucket === ours.bucket;
+  const scope = ctx.deps.config.referenceScope;
+  const allowed =
+    sameBucket &&
+    (theirs?.name === ours.name ||
+      scope === 'bucket' ||
+      !!theirs?.name.startsWith(folderOf(ctx.request.name)));
+  if (allowed) return;
+  throw new ValidationError('REFERENCE_INVALID', [
+    `${path}: job ${jobId} ran on an image outside this sidecar's folder "${folderOf(ctx.request.name)}" (REFERENCE_SCOPE=${scope})`,
+  ]);
 }
 
 /** A stored output at `stem` + a stage extension. */

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       results: { bucket: undefined, prefix: '' },
       input: { bucket: undefined, prefix: '' },
       referenceBuckets: [],
+      referenceScope: 'folder',
       geminiModel: 'gemini-3.1-flash-image',
       limits: {
         maxInputBytes: 50 * 1024 * 1024,
@@ -75,6 +76,7 @@ describe('loadConfig', () => {
       results: { bucket: 'out', prefix: 'results/' },
       input: { bucket: 'in', prefix: 'drop/' },
       referenceBuckets: ['scenes', 'props'],
+      referenceScope: 'folder',
       geminiModel: 'gemini-2.5-flash-image',
       limits: {
         maxInputBytes: 1000,

@@ -66,7 +66,8 @@ describe('resolveReference', () => {
     ['_scenes/wall.png', { bucket: 'media', name: 'shop/_scenes/wall.png' }],
     ['_logo.png', { bucket: 'media', name: 'shop/_logo.png' }],
     ['gs://scenes/kitchen/wall.jpg', { bucket: 'scenes', name: 'kitchen/wall.jpg' }],
-    ['gs://media/other/cup.png', { bucket: 'media', name: 'other/cup.png' }],
+    ['gs://media/shop/sub/cup.png', { bucket: 'media', name: 'shop/sub/cup.png' }],
+    ['gs://media/_scenes/cup.png', { bucket: 'media', name: '_scenes/cup.png' }],
   ])('accepts %s', (reference, expected) => {
     expect(resolveReference(reference, context, 'stages[0].references[0]')).toEqual(expected);
   });
@@ -84,6 +85,8 @@ describe('resolveReference', () => {
     },
     { reference: 'gs://scenes/../media/wall.png', reason: /must not contain "\.\."/ },
     { reference: 'gs://scenes//wall.png', reason: /empty segments/ },
+    { reference: 'gs://media/other/cup.png', reason: /outside the sidecar's folder "shop\/"/ },
+    { reference: 'gs://media/tenantB/private.png', reason: /REFERENCE_SCOPE=folder/ },
     { reference: 'cup.json', reason: /request cannot use itself as an image/ },
     { reference: 'gs://media/shop/cup.json', reason: /request cannot use itself as an image/ },
     { reference: 'other.json', reason: /is a sidecar, not an image/ },
