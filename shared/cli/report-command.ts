@@ -3,7 +3,8 @@ import { relative, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { writeReport } from '../report/index.js';
-import { openLocalEnvironment } from '../runner/local-env.js';
+import { openLocalEnvironment, SNAPSHOT_FILE } from '../runner/local-env.js';
+import { hasSnapshot } from './locate-results.js';
 
 /** `darkroom report --help`. */
 export const REPORT_HELP = `Usage: darkroom report [<resultsDir>] [--limit <n>]
@@ -21,7 +22,8 @@ Options:
   --limit <n>      list at most the newest n jobs (default 1000)
   -h, --help       show this help
 
-Exit codes: 0 written, 1 the results folder does not exist, 2 usage error.`;
+Exit codes: 0 written, 1 the folder does not exist or is not a results folder (nothing is
+written into a folder without lineage), 2 usage error.`;
 
 /** Options of {@link reportCommand}. */
 export interface ReportCommandOptions {
@@ -46,6 +48,14 @@ export async function reportCommand(options: ReportCommandOptions): Promise<numb
   if (!isDir) {
     options.print(
       `darkroom report: no results folder at ${resultsDir} (run \`darkroom run <dropDir>\` first)`,
+    );
+    return 1;
+  }
+  // A folder that is not a results folder (no lineage kept there) gets no index.html written into it.
+  if (!options.env.FIRESTORE_EMULATOR_HOST && !(await hasSnapshot(resultsDir))) {
+    options.print(
+      `darkroom report: ${resultsDir} is not a results folder (no ${SNAPSHOT_FILE}); nothing written. ` +
+        'Give the folder `darkroom run --out` wrote to.',
     );
     return 1;
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineageCommand } from '../../../shared/cli/lineage-command.js';
+import { reportCommand } from '../../../shared/cli/report-command.js';
 import { runCommand } from '../../../shared/cli/run-command.js';
 import { loadConfig } from '../../../shared/config.js';
 import { silentLogger } from '../../../shared/log.js';
@@ -102,5 +103,29 @@ describe('darkroom lineage finds the truth from the file itself', () => {
     const { code, out } = await lineage(stranger, join(root, 'results'));
     expect(code).toBe(1);
     expect(out).toContain(`not an output of the results folder ${results}`);
+  });
+
+  it('report writes into a results folder, and into nothing else (e.g. the drop folder)', async () => {
+    const report = (resultsDir: string) =>
+      inProcess(async (env) => {
+        const lines: string[] = [];
+        const code = await reportCommand({
+          config: loadConfig(env),
+          env,
+          resultsDir,
+          log: silentLogger,
+          print: (l) => lines.push(l),
+        });
+        return { code, out: lines.join('\n') };
+      });
+    const drop = join(root, 'drop');
+    const refused = await report(drop);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('is not a results folder');
+    await expect(stat(join(drop, 'index.html'))).rejects.toThrow();
+    await expect(stat(join(drop, '.darkroom'))).rejects.toThrow();
+    const written = await report(results);
+    expect(written.code).toBe(0);
+    expect((await stat(join(results, 'index.html'))).isFile()).toBe(true);
   });
 });
