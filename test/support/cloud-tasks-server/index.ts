@@ -34,6 +34,10 @@ export interface CloudTasksServer {
   creates: Array<{ name: string; answer: 'created' | 'exists' }>;
   /** Creates (or replaces the settings of) a queue. */
   createQueue(name: string, settings?: Partial<QueueSettings>): void;
+  /** Stops dispatching from a queue (tasks can still be created), like `PauseQueue`. */
+  pauseQueue(name: string): void;
+  /** Resumes dispatching, like `ResumeQueue`. */
+  resumeQueue(name: string): void;
   /** Tasks waiting or in flight on a queue. */
   pending(queue: string): number;
   /** Tasks given up after their retry limits. */
@@ -217,6 +221,16 @@ export async function startCloudTasksServer(
     abandoned,
     createQueue(name, settings = {}) {
       queues.set(name, new TestQueue(name, { ...DEFAULT_SETTINGS, ...settings }, host));
+    },
+    pauseQueue(name) {
+      const q = queues.get(name);
+      if (q) q.state = 'PAUSED';
+    },
+    resumeQueue(name) {
+      const q = queues.get(name);
+      if (!q) return;
+      q.state = 'RUNNING';
+      q.pump();
     },
     pending: (queue) => queues.get(queue)?.tasks.size ?? 0,
     drained: () =>
