@@ -8,3 +8,8 @@ locals {
   attempts_ttl_field      = "expireAt"
   attempts_ttl_collection = "attempts"
 }
+
+# The project's number: Cloud Run URLs of the worker (tasks.tf) and the Pub/Sub service agent (pubsub.tf).
+data "google_project" "this" {
+  project_id = var.project_id
+}

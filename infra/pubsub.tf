@@ -61,19 +61,13 @@ resource "google_pubsub_subscription" "completions_example" {
 # Pub/Sub's service agent forwards undeliverable messages: it must publish to the
 # dead-letter topic and acknowledge on the source subscription.
 # https://cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions
-data "google_project" "this" {
-  count = var.enable_completion_events && var.completion_example_subscription ? 1 : 0
-
-  project_id = var.project_id
-}
-
 resource "google_pubsub_topic_iam_member" "pubsub_agent_dead_letter_publisher" {
   count = var.enable_completion_events && var.completion_example_subscription ? 1 : 0
 
   project = var.project_id
   topic   = google_pubsub_topic.completions_dead_letter[0].name
   role    = "roles/pubsub.publisher"
-  member  = "serviceAccount:service-${data.google_project.this[0].number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  member  = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }
 
 resource "google_pubsub_subscription_iam_member" "pubsub_agent_example_subscriber" {
@@ -82,5 +76,5 @@ resource "google_pubsub_subscription_iam_member" "pubsub_agent_example_subscribe
   project      = var.project_id
   subscription = google_pubsub_subscription.completions_example[0].name
   role         = "roles/pubsub.subscriber"
-  member       = "serviceAccount:service-${data.google_project.this[0].number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  member       = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }

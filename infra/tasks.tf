@@ -19,10 +19,6 @@ locals {
   ]))
 }
 
-data "google_project" "this" {
-  project_id = var.project_id
-}
-
 resource "google_project_service" "cloudtasks" {
   count = local.tasks_enabled ? 1 : 0
 

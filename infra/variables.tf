@@ -379,6 +379,7 @@ variable "webhook_hosts" {
   description = "Hosts a request's notify.url may name (WEBHOOK_HOSTS). Empty: per-request webhooks are refused."
   type        = list(string)
   default     = []
+}
 
 variable "dispatch" {
   description = "How stages reach the models: inline (each upload's invocation calls the model) or tasks (Cloud Tasks queues per model quota and the runStage worker; docs/dispatch.md)."

@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
-import type { Config } from '../config.js';
+import { type Config, ConfigError } from '../config.js';
 import type { EnginePlan, StagePlan } from '../engines/engine.js';
 import { ValidationError } from '../errors.js';
+import { loadNotifyConfig } from '../notify/notify-config.js';
+import { webhookHostProblem } from '../notify/webhook-target.js';
 import { resolveReference } from '../pipeline/references.js';
 import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
 import type { Request } from '../request/index.js';
@@ -85,4 +87,22 @@ export function describeUpscale(
     `  engine    ${upscale.engine}/${options.plan?.model ?? upscale.model}`,
     ...(options.note ? [`  note      ${options.note}`] : []),
   ];
+}
+
+/**
+ * Checks a request's `notify.url` against `WEBHOOK_HOSTS` as the pipeline does before a stage
+ * runs (the job would fail `REQUEST_INVALID`).
+ * @param request the decoded request
+ * @param env the environment `run` would see (WEBHOOK_HOSTS, WEBHOOK_SECRET)
+ * @returns one problem when the target is refused, or the webhook settings are invalid
+ */
+export function notifyProblems(request: Request, env: NodeJS.ProcessEnv): string[] {
+  if (!request.notify) return [];
+  try {
+    const problem = webhookHostProblem(request.notify.url, loadNotifyConfig(env).webhook.hosts);
+    return problem ? [`REQUEST_INVALID: ${problem}`] : [];
+  } catch (err) {
+    if (err instanceof ConfigError) return [`webhook settings: ${err.message}`];
+    throw err;
+  }
 }

@@ -8,7 +8,13 @@ import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
 import { variantWarning } from '../pipeline/variant-warning.js';
 import { decodeRequest, lintPrompt, type Request } from '../request/index.js';
 import { estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
-import { describeUpscale, referenceProblems, upscaleNameClash, upscaleStagePlan } from './validate-checks.js';
+import {
+  describeUpscale,
+  notifyProblems,
+  referenceProblems,
+  upscaleNameClash,
+  upscaleStagePlan,
+} from './validate-checks.js';
 
 /** `darkroom validate --help`. */
 export const VALIDATE_HELP = `Usage: darkroom validate <sidecar.json> [--engine local|gemini|replicate]
@@ -57,7 +63,10 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   const engines =
     options.engines ?? createEngineRegistry({ env: options.env, geminiModel: config.geminiModel });
   const planOnly = _planOnlyRegistry(options);
-  const problems: string[] = referenceProblems(request, { file: options.file, config });
+  const problems: string[] = [
+    ...referenceProblems(request, { file: options.file, config }),
+    ...notifyProblems(request, options.env),
+  ];
   let total = 0;
   let complete = true;
   const lines: string[] = [];

@@ -10,6 +10,8 @@ import { createPipelineHarness, type PipelineHarness } from '../../support/pipel
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PLACEHOLDER_JOB = '0123456789abcdef01234567';
+const DOCS_WEBHOOK_HOST = 'hooks.example.com';
+const DOCS_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 interface Example {
   where: string;
@@ -63,6 +65,7 @@ describe('every sidecar example in README.md and docs/', () => {
     examples = await sidecarExamples();
     dir = await mkdtemp(join(tmpdir(), 'darkroom-doc-examples-'));
     h = await createPipelineHarness();
+    h.deps.webhookHosts = [DOCS_WEBHOOK_HOST];
   });
   afterAll(async () => {
     await h.close();
@@ -76,7 +79,8 @@ describe('every sidecar example in README.md and docs/', () => {
       const file = join(dir, `example-${i}.json`);
       await writeFile(file, JSON.stringify(example.body));
       const lines: string[] = [];
-      const env = { DARKROOM_ENGINE: 'local' };
+      // The webhook host the docs' notify example names, as a deployment that accepts it would set.
+      const env = { DARKROOM_ENGINE: 'local', WEBHOOK_HOSTS: DOCS_WEBHOOK_HOST, WEBHOOK_SECRET: DOCS_SECRET };
       const code = await validateCommand({ config: loadConfig(env), env, file, print: (l) => lines.push(l) });
       if (code !== 0) failures.push(`${example.where}: ${lines.slice(0, 3).join(' ')}`);
     }
@@ -87,8 +91,12 @@ describe('every sidecar example in README.md and docs/', () => {
     const runnable = examples.filter((e) => localRunnable(e.body));
     expect(runnable.map((e) => e.where)).toEqual(expect.arrayContaining(['README.md:55']));
     const failures: string[] = [];
+    // A cut-out example runs on the bundled product shot (a plain backdrop the local engine can
+    // separate), every other one on the cat photograph.
+    const productShot = join(ROOT, 'examples/drop/products/espresso-cup.png');
     for (const [i, example] of runnable.entries()) {
-      await h.dropFile(`ex${i}/photo.png`, fixture('chelsea.png'));
+      const cutout = /background/i.test(JSON.stringify(example.body));
+      await h.dropFile(`ex${i}/photo.png`, cutout ? productShot : fixture('chelsea.png'));
       await h.drop(`ex${i}/photo.json`, example.body);
       const outcome = await h.arrive(`ex${i}/photo.json`);
       if (outcome.kind !== 'succeeded') {

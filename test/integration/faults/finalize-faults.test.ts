@@ -69,16 +69,16 @@ describe('finalize under storage faults', () => {
     // The job update after the manifest fails (Firestore out), then attempts run out.
     h.upload('shop/cat.json', JSON.stringify(TWO_STAGES));
     const lineage = h.deps.lineage;
-    const updateJob = lineage.updateJob.bind(lineage);
+    const updateJobIfCurrent = lineage.updateJobIfCurrent.bind(lineage);
     let cut = true;
     h.deps.lineage = {
       ...lineage,
-      updateJob: async (id, patch) => {
-        if (cut && patch.status === 'succeeded') {
+      updateJobIfCurrent: async (id, update) => {
+        if (cut && update.patch.status === 'succeeded') {
           cut = false;
           throw new Error('14 UNAVAILABLE: No connection established');
         }
-        return updateJob(id, patch);
+        return updateJobIfCurrent(id, update);
       },
     };
     const first = expectOutcome(await h.arrive('shop/cat.json'), 'retry');

@@ -50,6 +50,11 @@ const CASES: { name: string; body: Record<string, unknown>; code: string; valida
     code: 'REFERENCE_MISSING',
   },
   { name: 'an unknown engine', body: { engine: 'dalle', prompt: 'warmer' }, code: 'ENGINE_UNKNOWN' },
+  {
+    name: 'a notify.url on a host outside WEBHOOK_HOSTS (empty)',
+    body: { prompt: 'warmer', notify: { url: 'https://hooks.example.com/darkroom' } },
+    code: 'REQUEST_INVALID',
+  },
   // Valid as a request; this machine has no token. validate passes it and names the code.
   {
     name: 'an upscale stage without REPLICATE_API_TOKEN',

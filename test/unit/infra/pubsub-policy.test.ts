@@ -54,7 +54,7 @@ describe('infra: completion events and webhooks', () => {
       max_delivery_attempts: hcl('var.completion_max_delivery_attempts'),
     });
     expect(firstBlock(sub, 'retry_policy')).toEqual({ minimum_backoff: '10s', maximum_backoff: '600s' });
-    const agent = `serviceAccount:service-${hcl('data.google_project.this[0].number')}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+    const agent = `serviceAccount:service-${hcl('data.google_project.this.number')}@gcp-sa-pubsub.iam.gserviceaccount.com`;
     expect(config.resources.google_pubsub_topic_iam_member?.pubsub_agent_dead_letter_publisher?.member).toBe(
       agent,
     );
