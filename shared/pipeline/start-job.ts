@@ -149,7 +149,11 @@ async function failed(
   let error: Awaited<ReturnType<typeof failJob>>;
   try {
     // An earlier attempt that wrote the manifest finished the job: that report stands.
-    const outputs = await completeFromManifest(deps, report);
+    // A manifest that cannot be read for a permanent reason (access denied) is not a success.
+    const outputs = await completeFromManifest(deps, report).catch((err: unknown) => {
+      if (err instanceof TransientError) throw err;
+      return undefined;
+    });
     if (outputs) return { kind: 'succeeded', jobId: report.jobId, prefix: report.prefix, outputs };
     error = await failJob(deps, report);
   } catch (err) {

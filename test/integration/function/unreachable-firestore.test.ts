@@ -4,8 +4,8 @@ import { type FunctionHarness, sidecar, smallPhoto, startFunctionHarness } from 
 
 /**
  * Firestore unreachable when an event arrives: a TCP server that accepts connections and never
- * answers stands in for it (the real Firestore client talks to it as to the emulator). With a
- * 2 s function timeout and a 1 s margin, every Storage and Firestore call is cut off at 1.5 s and
+ * answers stands in for it (the real Firestore client talks to it as to the emulator). With an
+ * 8 s function timeout and a 6 s margin, every Storage and Firestore call is cut off at 5 s and
  * the function answers 500, so the platform redelivers, instead of holding the delivery.
  */
 let h: FunctionHarness;
@@ -20,8 +20,8 @@ beforeAll(async () => {
   const port = (hole.address() as { port: number }).port;
   h = await startFunctionHarness({
     FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`,
-    FUNCTION_TIMEOUT_SECONDS: '2',
-    DEADLINE_MARGIN_SECONDS: '1',
+    FUNCTION_TIMEOUT_SECONDS: '8',
+    DEADLINE_MARGIN_SECONDS: '6',
   });
 });
 

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../../shared/engines/engine.js';
+import { createLocalEngine } from '../../../shared/engines/local/index.js';
 import { fixture } from '../../fixtures/index.js';
 import {
   createPipelineHarness,
@@ -59,5 +61,31 @@ describe('output limits', () => {
     });
     const done = expectOutcome(await h.arrive('p/cat.json'), 'succeeded');
     expect(done.outputs.find((o) => o.role === 'final')).toMatchObject({ width: 2048, height: 128 });
+  });
+
+  it('checks again before encoding, when the engine returned a larger image than the source', async () => {
+    const local = createLocalEngine();
+    const larger: Engine = {
+      name: local.name,
+      plan: (stage) => local.plan(stage),
+      edit: async () => {
+        const data = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#888888' } })
+          .png()
+          .toBuffer();
+        return {
+          image: { data, mimeType: 'image/png', width: 256, height: 256 },
+          model: 'larger-1',
+          warnings: [],
+        };
+      },
+    };
+    h = await createPipelineHarness({
+      engines: [larger],
+      env: { MAX_OUTPUT_PIXELS: '500000', MIN_INPUT_SIDE: '64' },
+    });
+    await dropJob(128, { formats: ['png'], aspectRatio: '16:1', fit: 'pad', compareSheet: false });
+    const failed = expectOutcome(await h.arrive('p/cat.json'), 'failed');
+    expect(failed.error.code).toBe('REQUEST_INVALID');
+    expect(failed.error.message).toMatch(/^output: would be 4096×256 from a 256×256 image/);
   });
 });
