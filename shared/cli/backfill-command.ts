@@ -204,7 +204,8 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     return stopped && left > 0 ? 3 : 0;
   } finally {
     options.progress?.stop();
-    await env.close();
+    // A dry run only looks: it leaves no lineage snapshot (nor a results folder) behind.
+    await env.close({ persist: !options.dryRun });
   }
 }
 

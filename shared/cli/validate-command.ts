@@ -15,6 +15,7 @@ import {
   upscaleNameClash,
   upscaleStagePlan,
 } from './validate-checks.js';
+import { sizeWarnings } from './validate-size.js';
 
 /** `darkroom validate --help`. */
 export const VALIDATE_HELP = `Usage: darkroom validate <sidecar.json> [--engine local|gemini|replicate]
@@ -159,6 +160,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     })`,
   );
   for (const line of lines) print(line);
+  for (const w of await sizeWarnings(request, options.file)) print(`warning   ${w}`);
   print(
     `estimated cost per job: ${formatUsd(total)}${complete ? '' : ' + stages with unknown cost'}` +
       `${request.upscale ? `, plus ${formatUsd(upscaleUsd)} for the upscale stage when the source is small` : ''}`,

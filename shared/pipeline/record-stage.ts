@@ -57,7 +57,8 @@ export async function recordStage(
   const sum = (values: (number | undefined)[]) => values.reduce<number>((a, v) => a + (v ?? 0), 0);
   const warnings = [...planned.warnings];
   for (const w of produced.flatMap((p) => p.warnings)) if (!warnings.includes(w)) warnings.push(w);
-  if (planned.seedSource === 'inherited')
+  // A pinned stage's seed is the pinned result's; the planned (inherited or drawn) one never ran.
+  if (planned.seedSource === 'inherited' && !planned.from)
     warnings.push(`seed ${planned.plan.params.seed} inherited from the previous job`);
   const record: StageRecord = {
     index: planned.index,
@@ -68,7 +69,7 @@ export async function recordStage(
     model: chosenProduced.model,
     params: { ...planned.plan.params, seed: chosen.seed },
     seed: chosen.seed,
-    seedSource: planned.seedSource,
+    seedSource: planned.from ? undefined : planned.seedSource,
     inputAssetId: input.assetId,
     referenceAssetIds: refs.map((r) => r.assetId),
     outputAssetId: chosen.outputAssetId,

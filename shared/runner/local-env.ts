@@ -41,7 +41,8 @@ export interface LocalEnvironment {
   emulated: boolean;
   /** Saves the lineage snapshot (a no-op against a real or external Firestore). */
   persist(): Promise<void>;
-  close(): Promise<void>;
+  /** Saves the snapshot (unless `persist: false`, for commands that only look) and stops everything. */
+  close(options?: { persist?: boolean }): Promise<void>;
 }
 
 /**
@@ -113,9 +114,9 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
     firestore,
     emulated,
     persist,
-    async close() {
+    async close(options = {}) {
       try {
-        await persist();
+        if (options.persist !== false) await persist();
       } finally {
         await release();
       }

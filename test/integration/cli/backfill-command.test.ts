@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,29 @@ describe('backfillCommand', () => {
     });
   }
   const jobFolders = async () => readdir(join(resultsDir, 'shop', 'a')).catch(() => []);
+
+  it('a dry run on the in-process emulator creates no results folder (it only looks)', async () => {
+    const saved = process.env.FIRESTORE_EMULATOR_HOST;
+    try {
+      const env = { DARKROOM_ENGINE: 'local' };
+      const code = await backfillCommand({
+        config: loadConfig(env),
+        env,
+        dropDir,
+        prefix: 'shop/',
+        resultsDir,
+        dryRun: true,
+        log: silentLogger,
+        print: (l) => lines.push(l),
+      });
+      expect(code).toBe(0);
+      expect(lines.join('\n')).toMatch(/Dry run: 3 of 3 job\(s\) would run/);
+      await expect(stat(resultsDir)).rejects.toThrow();
+    } finally {
+      // The runner points this process at its own emulator; give the suite's back.
+      process.env.FIRESTORE_EMULATOR_HOST = saved;
+    }
+  });
 
   it('lists the jobs and their estimated cost on a dry run, and runs nothing', async () => {
     const code = await backfill({ dryRun: true, engine: 'gemini', maxCostUsd: 0.1 });

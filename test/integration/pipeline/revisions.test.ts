@@ -126,6 +126,10 @@ describe('iterating like a conversation: revisions, the stage cache, seeds and v
     expect(gemini.calls).toHaveLength(1);
     const [pinned, cropped] = await h.lineage.listStages(second.jobId);
     expect(pinned?.reusedFrom).toMatchObject({ via: 'pin', jobId: first.jobId, stage: 1, variant: 2 });
+    // The pinned result's seed, and no warning naming the (never used) inherited one.
+    expect(pinned?.seed).toBe(seeds[1]);
+    expect(pinned?.warnings.filter((w) => w.includes('inherited'))).toEqual([]);
+    expect(pinned?.seedSource).toBeUndefined();
     expect(cropped?.inputAssetId).toBe(scene?.variants?.[1]?.outputAssetId);
   });
 
