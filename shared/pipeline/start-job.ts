@@ -132,7 +132,7 @@ export async function startJob(
     }
     if (ctx.role === 'worker' && err instanceof TransientError && isNotNow(err)) {
       // A `retry` whose error is a "not now": the worker answers 429/503, no attempt counted.
-      await deferJob(ctx, err);
+      if (!(await deferJob(ctx, err))) return { kind: 'duplicate', jobId: id, status: 'running' };
       return { kind: 'retry', jobId: id, error: err };
     }
     return retryLater(deps, ctx, err);
