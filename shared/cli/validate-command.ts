@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 import type { EnginePlan, EngineRegistry, StagePlan } from '../engines/engine.js';
 import { createEngineRegistry } from '../engines/registry.js';
 import { describeError, PermanentError, ValidationError } from '../errors.js';
+import { loadNotifyConfig } from '../notify/notify-config.js';
+import { webhookHostProblem } from '../notify/webhook-target.js';
 import { stagePlanOf } from '../pipeline/plan.js';
 import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
 import { variantWarning } from '../pipeline/variant-warning.js';
@@ -61,6 +63,16 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   let total = 0;
   let complete = true;
   const lines: string[] = [];
+  // `run` refuses a per-request webhook to a host outside WEBHOOK_HOSTS before any work.
+  if (request.notify) {
+    try {
+      const hosts = loadNotifyConfig(options.env).webhook.hosts;
+      const notifyProblem = webhookHostProblem(request.notify.url, hosts);
+      if (notifyProblem) problems.push(notifyProblem);
+    } catch (err) {
+      problems.push(describeError(err));
+    }
+  }
   const clash = upscaleNameClash(request);
   if (clash) problems.push(clash);
   const upscalePlan = upscaleStagePlan(request);
