@@ -10,6 +10,10 @@ import { createPipelineHarness, type PipelineHarness } from '../../support/pipel
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PLACEHOLDER_JOB = '0123456789abcdef01234567';
+/** The deployment the examples assume: per-request webhooks to the docs' example host are allowed. */
+const WEBHOOK_ENV = { WEBHOOK_HOSTS: 'hooks.example.com', WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1zZWNyZXQ=' };
+/** The bundled product shot, for the examples that cut a product out (docs/marketplaces.md runs on it). */
+const PRODUCT_SHOT = join(ROOT, 'examples/drop/products/amazon/espresso-cup.png');
 
 interface Example {
   where: string;
@@ -63,6 +67,7 @@ describe('every sidecar example in README.md and docs/', () => {
     examples = await sidecarExamples();
     dir = await mkdtemp(join(tmpdir(), 'darkroom-doc-examples-'));
     h = await createPipelineHarness();
+    h.deps.webhookHosts = WEBHOOK_ENV.WEBHOOK_HOSTS.split(',');
   });
   afterAll(async () => {
     await h.close();
@@ -76,7 +81,7 @@ describe('every sidecar example in README.md and docs/', () => {
       const file = join(dir, `example-${i}.json`);
       await writeFile(file, JSON.stringify(example.body));
       const lines: string[] = [];
-      const env = { DARKROOM_ENGINE: 'local' };
+      const env = { DARKROOM_ENGINE: 'local', ...WEBHOOK_ENV };
       const code = await validateCommand({ config: loadConfig(env), env, file, print: (l) => lines.push(l) });
       if (code !== 0) failures.push(`${example.where}: ${lines.slice(0, 3).join(' ')}`);
     }
@@ -88,7 +93,8 @@ describe('every sidecar example in README.md and docs/', () => {
     expect(runnable.map((e) => e.where)).toEqual(expect.arrayContaining(['README.md:55']));
     const failures: string[] = [];
     for (const [i, example] of runnable.entries()) {
-      await h.dropFile(`ex${i}/photo.png`, fixture('chelsea.png'));
+      const cutout = /remove the background/i.test(JSON.stringify(example.body));
+      await h.dropFile(`ex${i}/photo.png`, cutout ? PRODUCT_SHOT : fixture('chelsea.png'));
       await h.drop(`ex${i}/photo.json`, example.body);
       const outcome = await h.arrive(`ex${i}/photo.json`);
       if (outcome.kind !== 'succeeded') {
