@@ -120,3 +120,26 @@ describe('the function walk-through commands', () => {
     }
   });
 });
+
+describe('the npm start transcript in docs/cli.md', () => {
+  it('lists a job for every bundled sidecar and counts them as the run and the report do', async () => {
+    const cli = await readFile(join(ROOT, 'docs/cli.md'), 'utf8');
+    const block = /```console\n\$ darkroom run examples\/drop[^\n]*\n([\s\S]*?)```/.exec(cli)?.[1] ?? '';
+    const done = block.split('\n').filter((l) => l.startsWith('✔ '));
+    const sidecars = (await readdir(join(ROOT, 'examples/drop'), { recursive: true }))
+      .filter((f) => f.endsWith('.json') && !f.split('/').at(-1)?.startsWith('_'))
+      .sort();
+    expect(sidecars.length).toBeGreaterThan(0);
+    for (const sidecar of sidecars) {
+      expect({ sidecar, listed: done.some((l) => l.startsWith(`✔ ${sidecar} `)) }).toEqual({
+        sidecar,
+        listed: true,
+      });
+    }
+    const n = done.length;
+    expect(block).toContain(`${n} job(s): ${n} succeeded, 0 failed, 0 already done`);
+    for (const text of [block, await readFile(join(ROOT, 'docs/report.md'), 'utf8')]) {
+      expect(text).toContain(`Report: results/index.html (${n} jobs: ${n} succeeded)`);
+    }
+  });
+});
