@@ -2,4 +2,4 @@ export type { CheckResult, CheckSpec, MarketplacePreset } from './check-schema.j
 export { CheckSpecSchema, ChecksSchema, MARKETPLACE_PRESETS } from './check-schema.js';
 export { framePreset, type PresetFraming } from './frame.js';
 export { PRESETS, type PresetRules } from './presets.js';
-export { enforceChecks, runChecks } from './run-checks.js';
+export { checkedFileName, enforceChecks, runChecks } from './run-checks.js';

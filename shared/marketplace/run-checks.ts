@@ -1,4 +1,5 @@
 import { PermanentError } from '../errors.js';
+import { FORMAT_FILES } from '../imaging/encode.js';
 import type { CheckResult, CheckSpec, MarketplacePreset } from './check-schema.js';
 import { measureOutput, type OutputMeasurements } from './measure.js';
 
@@ -62,13 +63,22 @@ export async function runChecks(options: {
 }
 
 /**
+ * @returns the name of the file a result is about, as it is written (`final.jpg`, not the
+ *   format's name `final.jpeg`)
+ */
+export function checkedFileName(result: Pick<CheckResult, 'role' | 'format'>): string {
+  const ext = (FORMAT_FILES as Record<string, { ext: string } | undefined>)[result.format]?.ext;
+  return `${result.role}.${ext ?? result.format}`;
+}
+
+/**
  * Fails the job when any error-severity check failed, naming each failed check with its measured
  * value and limit; failed warning-severity checks come back as warning lines.
  * @throws PermanentError CHECK_FAILED, with every result in `details.checks`
  */
 export function enforceChecks(results: readonly CheckResult[]): string[] {
   const line = (r: CheckResult) =>
-    `check ${r.check}${r.preset ? ` (${r.preset})` : ''} failed on ${r.role}.${r.format}: measured ${r.measured}, limit ${r.limit}${r.hint ? ` — ${r.hint}` : ''}`;
+    `check ${r.check}${r.preset ? ` (${r.preset})` : ''} failed on ${checkedFileName(r)}: measured ${r.measured}, limit ${r.limit}${r.hint ? ` — ${r.hint}` : ''}`;
   const errors = results.filter((r) => r.verdict === 'fail' && r.severity === 'error');
   if (errors.length > 0) {
     throw new PermanentError('CHECK_FAILED', errors.map(line).join('; '), { details: { checks: results } });

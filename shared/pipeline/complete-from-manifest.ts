@@ -1,5 +1,6 @@
 import { describeError, TransientError } from '../errors.js';
 import type { OutputRecord } from '../lineage/records.js';
+import type { CheckResult } from '../marketplace/check-schema.js';
 import { ObjectNotFoundError } from '../storage/object-store.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { MANIFEST_FILE } from './layout.js';
@@ -11,6 +12,8 @@ interface ManifestSummary {
   timings: Record<string, number>;
   costUsd: number;
   savings: { engineCallsAvoided: number; savedUsd: number };
+  /** Marketplace and output checks, when the job had any. */
+  checks?: CheckResult[] | undefined;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function completeFromManifest(
     costUsd: summary.costUsd,
     savings: summary.savings,
     error: null,
+    ...(summary.checks ? { checks: summary.checks } : {}),
     finishedAt: now,
     updatedAt: now,
     leaseExpiresAt: now,
@@ -65,6 +69,7 @@ function parseSummary(bytes: Buffer, name: string): ManifestSummary {
       timings: m.timings ?? {},
       costUsd: typeof m.costUsd === 'number' ? m.costUsd : 0,
       savings: m.savings ?? { engineCallsAvoided: 0, savedUsd: 0 },
+      ...(Array.isArray(m.checks) && m.checks.length ? { checks: m.checks } : {}),
     };
   } catch (err) {
     // Only this pipeline writes under a job prefix; an unreadable manifest is a fault to look at.

@@ -86,7 +86,9 @@ export async function handOff(ctx: JobContext, handoff: Handoff): Promise<boolea
     ctx.log.info('stage handed to its queue', { ...task, queue: handoff.queue, task: created });
     return true;
   } catch (err) {
-    await deps.lineage.updateJob(ctx.job.id, { freeAttempts: free }).catch(() => undefined);
+    await deps.lineage
+      .updateJobIfCurrent(ctx.job.id, { fence: { attempt: ctx.attempt }, patch: { freeAttempts: free } })
+      .catch(() => undefined);
     throw err;
   }
 }
@@ -94,18 +96,25 @@ export async function handOff(ctx: JobContext, handoff: Handoff): Promise<boolea
 /**
  * A model's "not now" in a worker: release the lease and mark the attempt free, so that the
  * queue's retry (not this invocation) carries the wait.
+ * @returns false when a later attempt owns the job (nothing was written)
  */
-export async function deferJob(ctx: JobContext, error: TransientError): Promise<void> {
+export async function deferJob(ctx: JobContext, error: TransientError): Promise<boolean> {
   const now = new Date(nowOf(ctx.deps));
-  await ctx.deps.lineage.updateJob(ctx.job.id, {
-    leaseExpiresAt: now,
-    freeAttempts: (ctx.job.freeAttempts ?? 0) + 1,
-    error: { code: error.code, message: error.message },
-    updatedAt: now,
+  // Fenced: a superseded worker must not release its successor's lease or free its attempt.
+  const owned = await ctx.deps.lineage.updateJobIfCurrent(ctx.job.id, {
+    fence: { attempt: ctx.attempt },
+    patch: {
+      leaseExpiresAt: now,
+      freeAttempts: (ctx.job.freeAttempts ?? 0) + 1,
+      error: { code: error.code, message: error.message },
+      updatedAt: now,
+    },
   });
+  if (!owned) return false;
   ctx.log.info('the model said not now; the queue will retry the stage', {
     code: error.code,
     status: error.status,
     retryAfterMs: error.retryAfterMs,
   });
+  return true;
 }

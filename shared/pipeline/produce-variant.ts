@@ -105,7 +105,12 @@ export async function produceVariant(
     checkpoint: async (details) => {
       checkpoints[checkpointKey] = details;
       ctx.job.checkpoints = checkpoints;
-      await deps.lineage.updateJob(ctx.job.id, { checkpoints });
+      // Fenced: a superseded attempt must not replace the checkpoints of the attempt in charge.
+      const owned = await deps.lineage.updateJobIfCurrent(ctx.job.id, {
+        fence: { attempt: ctx.attempt },
+        patch: { checkpoints },
+      });
+      if (!owned) throw new SupersededError(ctx.job.id, ctx.attempt);
     },
   });
   const image = await decodeEngineImage(result.image.data, {

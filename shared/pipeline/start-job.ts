@@ -84,7 +84,7 @@ export async function startJob(
   if (claim.kind === 'exhausted') {
     const error = new PermanentError(
       'ATTEMPTS_EXHAUSTED',
-      `the job failed transiently ${claim.job.attempt} times (MAX_ATTEMPTS=${deps.config.maxAttempts})`,
+      `the job failed transiently ${countedAttempts(claim.job, claim.job.attempt)} times (MAX_ATTEMPTS=${deps.config.maxAttempts})`,
     );
     return failed(deps, log, { ...base, error, attempt: claim.job.attempt });
   }
@@ -132,7 +132,7 @@ export async function startJob(
     }
     if (ctx.role === 'worker' && err instanceof TransientError && isNotNow(err)) {
       // A `retry` whose error is a "not now": the worker answers 429/503, no attempt counted.
-      await deferJob(ctx, err);
+      if (!(await deferJob(ctx, err))) return { kind: 'duplicate', jobId: id, status: 'running' };
       return { kind: 'retry', jobId: id, error: err };
     }
     return retryLater(deps, ctx, err);
@@ -184,7 +184,7 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
   if (parkMs === undefined && countedAttempts(ctx.job, ctx.attempt) >= deps.config.maxAttempts) {
     const exhausted = new PermanentError(
       'ATTEMPTS_EXHAUSTED',
-      `gave up after ${ctx.attempt} attempts (MAX_ATTEMPTS); last error ${error.code}: ${error.message}`,
+      `gave up after ${countedAttempt(ctx)} attempts (MAX_ATTEMPTS); last error ${error.code}: ${error.message}`,
       { cause: error },
     );
     return failed(deps, ctx.log, {

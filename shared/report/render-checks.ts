@@ -1,4 +1,4 @@
-import type { CheckResult } from '../marketplace/index.js';
+import { type CheckResult, checkedFileName } from '../marketplace/index.js';
 import { html, type SafeHtml } from './html.js';
 
 /**
@@ -9,7 +9,7 @@ export function renderChecks(checks: readonly CheckResult[]): SafeHtml {
   const ordered = [...checks].sort((a, b) => Number(a.verdict === 'pass') - Number(b.verdict === 'pass'));
   return html`<section class="checks"><h3>Checks</h3><table><thead><tr><th>check</th><th>file</th><th>measured</th><th>limit</th><th>verdict</th></tr></thead><tbody>${ordered.map(
     (c) =>
-      html`<tr class="check-${c.verdict}"><td>${c.check}${c.preset ? html` <small>${c.preset}</small>` : ''}</td><td>${c.role}.${c.format}</td><td>${String(c.measured)}</td><td>${c.limit}</td><td>${c.verdict === 'pass' ? 'pass' : c.severity === 'error' ? 'FAIL' : 'warn'}</td></tr>`,
+      html`<tr class="check-${c.verdict}"><td>${c.check}${c.preset ? html` <small>${c.preset}</small>` : ''}</td><td>${checkedFileName(c)}</td><td>${String(c.measured)}</td><td>${c.limit}</td><td>${c.verdict === 'pass' ? 'pass' : c.severity === 'error' ? 'FAIL' : 'warn'}</td></tr>`,
   )}</tbody></table></section>`;
 }
 

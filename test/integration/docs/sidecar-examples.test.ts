@@ -10,8 +10,10 @@ import { createPipelineHarness, type PipelineHarness } from '../../support/pipel
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PLACEHOLDER_JOB = '0123456789abcdef01234567';
-const DOCS_WEBHOOK_HOST = 'hooks.example.com';
-const DOCS_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+/** The deployment the examples assume: per-request webhooks to the docs' example host are allowed. */
+const WEBHOOK_ENV = { WEBHOOK_HOSTS: 'hooks.example.com', WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1zZWNyZXQ=' };
+/** The bundled product shot, for the examples that cut a product out (docs/marketplaces.md runs on it). */
+const PRODUCT_SHOT = join(ROOT, 'examples/drop/products/amazon/espresso-cup.png');
 
 interface Example {
   where: string;
@@ -65,7 +67,7 @@ describe('every sidecar example in README.md and docs/', () => {
     examples = await sidecarExamples();
     dir = await mkdtemp(join(tmpdir(), 'darkroom-doc-examples-'));
     h = await createPipelineHarness();
-    h.deps.webhookHosts = [DOCS_WEBHOOK_HOST];
+    h.deps.webhookHosts = WEBHOOK_ENV.WEBHOOK_HOSTS.split(',');
   });
   afterAll(async () => {
     await h.close();
@@ -79,8 +81,7 @@ describe('every sidecar example in README.md and docs/', () => {
       const file = join(dir, `example-${i}.json`);
       await writeFile(file, JSON.stringify(example.body));
       const lines: string[] = [];
-      // The webhook host the docs' notify example names, as a deployment that accepts it would set.
-      const env = { DARKROOM_ENGINE: 'local', WEBHOOK_HOSTS: DOCS_WEBHOOK_HOST, WEBHOOK_SECRET: DOCS_SECRET };
+      const env = { DARKROOM_ENGINE: 'local', ...WEBHOOK_ENV };
       const code = await validateCommand({ config: loadConfig(env), env, file, print: (l) => lines.push(l) });
       if (code !== 0) failures.push(`${example.where}: ${lines.slice(0, 3).join(' ')}`);
     }
@@ -91,12 +92,9 @@ describe('every sidecar example in README.md and docs/', () => {
     const runnable = examples.filter((e) => localRunnable(e.body));
     expect(runnable.map((e) => e.where)).toEqual(expect.arrayContaining(['README.md:55']));
     const failures: string[] = [];
-    // A cut-out example runs on the bundled product shot (a plain backdrop the local engine can
-    // separate), every other one on the cat photograph.
-    const productShot = join(ROOT, 'examples/drop/products/espresso-cup.png');
     for (const [i, example] of runnable.entries()) {
-      const cutout = /background/i.test(JSON.stringify(example.body));
-      await h.dropFile(`ex${i}/photo.png`, cutout ? productShot : fixture('chelsea.png'));
+      const cutout = /remove the background/i.test(JSON.stringify(example.body));
+      await h.dropFile(`ex${i}/photo.png`, cutout ? PRODUCT_SHOT : fixture('chelsea.png'));
       await h.drop(`ex${i}/photo.json`, example.body);
       const outcome = await h.arrive(`ex${i}/photo.json`);
       if (outcome.kind !== 'succeeded') {
@@ -119,6 +117,29 @@ describe('the function walk-through commands', () => {
     for (const file of ['README.md', 'docs/cloud-function.md', 'docs/deploy.md']) {
       const text = await readFile(join(ROOT, file), 'utf8');
       expect({ file, hit: /EMULATOR_HOST=[^\s]*:8080\b/.exec(text)?.[0] }).toEqual({ file, hit: undefined });
+    }
+  });
+});
+
+describe('the npm start transcript in docs/cli.md', () => {
+  it('lists a job for every bundled sidecar and counts them as the run and the report do', async () => {
+    const cli = await readFile(join(ROOT, 'docs/cli.md'), 'utf8');
+    const block = /```console\n\$ darkroom run examples\/drop[^\n]*\n([\s\S]*?)```/.exec(cli)?.[1] ?? '';
+    const done = block.split('\n').filter((l) => l.startsWith('✔ '));
+    const sidecars = (await readdir(join(ROOT, 'examples/drop'), { recursive: true }))
+      .filter((f) => f.endsWith('.json') && !f.split('/').at(-1)?.startsWith('_'))
+      .sort();
+    expect(sidecars.length).toBeGreaterThan(0);
+    for (const sidecar of sidecars) {
+      expect({ sidecar, listed: done.some((l) => l.startsWith(`✔ ${sidecar} `)) }).toEqual({
+        sidecar,
+        listed: true,
+      });
+    }
+    const n = done.length;
+    expect(block).toContain(`${n} job(s): ${n} succeeded, 0 failed, 0 already done`);
+    for (const text of [block, await readFile(join(ROOT, 'docs/report.md'), 'utf8')]) {
+      expect(text).toContain(`Report: results/index.html (${n} jobs: ${n} succeeded)`);
     }
   });
 });

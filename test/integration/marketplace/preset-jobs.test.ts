@@ -52,7 +52,7 @@ describe('marketplace presets through the pipeline (local engine, fs store, Fire
     const failed = expectOutcome(await h.arrive('shop/cafe.png'), 'failed');
     expect(failed.error.code).toBe('CHECK_FAILED');
     expect(failed.error.message).toMatch(
-      /check product-fill \(amazon-main\) failed on final\.jpeg: measured 1, limit ≥ 0\.85 and ≤ 0\.95/,
+      /check product-fill \(amazon-main\) failed on final\.jpg: measured 1, limit ≥ 0\.85 and ≤ 0\.95/,
     );
     const report = await h.resultJson<{ code: string; details: { checks: CheckResult[] } }>(
       `${failed.prefix}error.json`,

@@ -37,6 +37,18 @@ describe('validateCommand', () => {
     expect(out).toMatch(/unknown field "colour"/);
   });
 
+  it('exits 1 for a per-request webhook to a host outside WEBHOOK_HOSTS, as run refuses it', async () => {
+    const body = { prompt: 'Make it warmer', notify: { url: 'https://hooks.example.com/x' } };
+    const refused = await validate(body);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/notify\.url: .*WEBHOOK_HOSTS is empty.*hooks\.example\.com/);
+    const allowed = await validate(body, {
+      WEBHOOK_HOSTS: 'hooks.example.com',
+      WEBHOOK_SECRET: 'whsec_dGVzdA==',
+    });
+    expect(allowed.code).toBe(0);
+  });
+
   it('says when the file is not JSON', async () => {
     const { code, out } = await validate('{ nope');
     expect(code).toBe(1);

@@ -160,7 +160,7 @@ describe('enforceChecks', () => {
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).toMatchObject({ code: 'CHECK_FAILED' });
     expect((error as Error).message).toMatch(
-      /check min-side failed on final\.jpeg: measured 900, limit longest side ≥ 1000 px/,
+      /check min-side failed on final\.jpg: measured 900, limit longest side ≥ 1000 px/,
     );
     expect((error as PermanentError).details?.checks).toEqual([bad]);
   });
@@ -171,7 +171,7 @@ describe('enforceChecks', () => {
       await image({ width: 900, height: 800 }),
     );
     expect(enforceChecks(bad ? [bad] : [])).toEqual([
-      expect.stringMatching(/^check min-side failed on final\.jpeg: measured 900/),
+      expect.stringMatching(/^check min-side failed on final\.jpg: measured 900/),
     ]);
   });
 });
