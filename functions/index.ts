@@ -3,7 +3,8 @@
  * Parse the envelope, run the pipeline, acknowledge (204) or ask for redelivery (500).
  * See docs/cloud-function.md.
  */
-import { type CloudEvent, cloudEvent } from '@google-cloud/functions-framework';
+import { type CloudEvent, http } from '@google-cloud/functions-framework';
+import { cloudEventHttpHandler } from '../shared/cloud/cloud-event-request.js';
 import { type CloudRuntime, handleStorageEvent } from '../shared/cloud/handle-storage-event.js';
 
 let runtime: Promise<CloudRuntime> | undefined;
@@ -33,7 +34,13 @@ export async function processUpload(event: CloudEvent<unknown>): Promise<void> {
   await handleStorageEvent(event, { runtime: getRuntime });
 }
 
-cloudEvent('processUpload', processUpload);
+// Registered as an HTTP function that reads the CloudEvent itself: the framework's `cloudevent`
+// middleware answers 500 to a `text/plain` body before the function runs (see
+// shared/cloud/cloud-event-request.ts), and such an event must be acknowledged like any unusable one.
+http(
+  'processUpload',
+  cloudEventHttpHandler((event) => processUpload(event as CloudEvent<unknown>)),
+);
 
 // The Cloud Tasks worker of DISPATCH=tasks, deployed from the same source (docs/dispatch.md).
 export { runStage } from './run-stage.js';

@@ -44,6 +44,7 @@ export const StorageCloudEventSchema = z.looseObject({
   subject: z.string().optional(),
   time: z.string().optional(),
   traceparent: z.string().optional(),
+  datacontenttype: z.string().optional(),
   data: z.unknown().optional(),
   data_base64: z.string().optional(),
 });
@@ -77,7 +78,8 @@ export type ParsedStorageEvent =
 /**
  * Reads a CloudEvent as the functions framework hands it over, in binary mode (`ce-*` headers,
  * data = body) or structured mode (the JSON body is the event). Other event types are ignored;
- * an envelope that can never be processed is `invalid` (to be acknowledged and logged).
+ * an envelope that can never be processed is `invalid` (to be acknowledged and logged), among them
+ * one whose `datacontenttype` (in binary mode, the request's `content-type`) is not JSON.
  *
  * `generation` stays a string. A generation sent as a JSON number is only trusted when it is a
  * safe integer (below 2^53): a larger one was already rounded by `JSON.parse`, so it is dropped
@@ -92,6 +94,10 @@ export function parseStorageEvent(event: unknown): ParsedStorageEvent {
   const { id, type } = envelope.data;
   if (type !== FINALIZED_EVENT_TYPE) {
     return { kind: 'ignore', id, type, reason: `event type ${type} is not ${FINALIZED_EVENT_TYPE}` };
+  }
+  const declared = envelope.data.datacontenttype;
+  if (declared !== undefined && !_isJsonMediaType(declared)) {
+    return { kind: 'invalid', id, reason: `event data is declared as ${declared.slice(0, 80)}, not JSON` };
   }
   const decoded = _decodeData(envelope.data.data, envelope.data.data_base64);
   if (decoded instanceof Error) return { kind: 'invalid', id, reason: decoded.message };
@@ -122,7 +128,13 @@ export function parseStorageEvent(event: unknown): ParsedStorageEvent {
 
 // ─── internals ───────────────────────────────────────────────────────────────
 
-/** Binary mode with a non-JSON content type hands the body over as a string or bytes. */
+/** `application/json` or a `+json` type, parameters (`charset`) aside. */
+function _isJsonMediaType(contentType: string): boolean {
+  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/** Data with no declared type can still arrive as a string or bytes (`data_base64`): parsed as JSON. */
 function _decodeData(data: unknown, base64: string | undefined): unknown {
   let raw: unknown = data;
   if (raw === undefined && base64 !== undefined) raw = Buffer.from(base64, 'base64');

@@ -82,13 +82,15 @@ export interface FunctionReply {
 /**
  * POSTs an event in binary content mode: attributes as `ce-*` headers, data as the JSON body.
  * @param rawData the body text to send instead of `JSON.stringify(event.data)` (e.g. big numbers)
+ * @param contentType the body's `content-type` (its `datacontenttype`), `application/json` by default
  */
 export async function postBinary(
   url: string,
   event: TestCloudEvent,
   rawData?: string,
+  contentType = 'application/json',
 ): Promise<FunctionReply> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': contentType };
   for (const [key, value] of Object.entries(event)) {
     if (key === 'data' || key === 'datacontenttype') continue;
     if (key === 'traceparent') headers.traceparent = String(value);

@@ -84,6 +84,25 @@ describe('processUpload reads CloudEvent envelopes', () => {
     expect(String(line?.reason)).toContain('name');
   });
 
+  it('acknowledges a binary-mode event whose body is text/plain, logging an error', async () => {
+    const { request } = pair('text-body');
+    const event = storageObjectEventFactory({ ...request });
+    for (const [contentType, body] of [
+      ['text/plain', JSON.stringify(event.data)],
+      ['text/plain; charset=utf-8', 'not JSON at all'],
+    ] as const) {
+      const sent = { ...event, id: `${event.id}-${contentType.length}` };
+      const reply = await postBinary(h.url, sent, body, contentType);
+      expect(reply.status).toBe(204);
+      const line = logLines().find(
+        (l) => l.message === 'unusable CloudEvent acknowledged' && l.eventId === sent.id,
+      );
+      expect(line).toMatchObject({ severity: 'ERROR' });
+      expect(String(line?.reason)).toContain('text/plain');
+    }
+    expect(h.jobsOf('text-body/photo')).toEqual([]);
+  });
+
   it('puts the event id, job id and trace on its log lines', async () => {
     const { request } = pair('traced');
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -103,6 +103,21 @@ describe('parseStorageEvent', () => {
     expect(parseStorageEvent({ ...event, data_base64 })).toMatchObject({ kind: 'object', object: base });
   });
 
+  it('refuses data declared as anything but JSON, parameters aside', () => {
+    const event = storageObjectEventFactory(base);
+    for (const datacontenttype of ['application/json; charset=utf-8', 'application/cloudevents+json']) {
+      expect(parseStorageEvent({ ...event, datacontenttype })).toMatchObject({
+        kind: 'object',
+        object: base,
+      });
+    }
+    for (const datacontenttype of ['text/plain', 'text/plain; charset=utf-8', 'application/octet-stream']) {
+      const parsed = parseStorageEvent({ ...event, datacontenttype, data: JSON.stringify(base) });
+      expect(parsed).toMatchObject({ kind: 'invalid', id: event.id });
+      expect(parsed.kind === 'invalid' && parsed.reason).toContain(datacontenttype);
+    }
+  });
+
   it('ignores other event types', () => {
     const event = storageObjectEventFactory({ ...base, type: 'google.cloud.storage.object.v1.deleted' });
     expect(parseStorageEvent(event)).toMatchObject({ kind: 'ignore', id: event.id });
