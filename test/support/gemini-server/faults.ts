@@ -45,7 +45,17 @@ type GeminiFaultKind =
    */
   | { kind: 'thoughts'; count?: number }
   /** An image part whose bytes are not an image. */
-  | { kind: 'bad-image' };
+  | { kind: 'bad-image' }
+  /**
+   * A model that keeps image 1 instead of inverting it — what a model asked to keep the product
+   * does — but moves and/or recolours what it was sent: image 1 at the output size, not negated,
+   * translated by `move.x`, `move.y` px (the uncovered strip filled with image 1's top-left colour,
+   * the backdrop of a product on its canvas), and its hue rotated by `hue` degrees (greys and
+   * white stay as they are, so on a white canvas only the product changes colour). The reference
+   * thumbnails, the seed mark and the encoding (JPEG for the 3.x models, PNG for 2.5) are those of
+   * the normal reply. Without `move` and `hue` it is a faithful edit.
+   */
+  | { kind: 'redraw'; move?: { x: number; y: number }; hue?: number };
 
 /** Shorthands for the common faults, in the shapes the service answers with. */
 export const fault = {
@@ -80,6 +90,12 @@ export const fault = {
     ...(message ? { message } : {}),
   }),
   slow: (delayMs: number): GeminiFault => ({ kind: 'ok', delayMs }),
+  /** Image 1 kept, moved right by `dx` px (and down by `dy`). */
+  moved: (dx: number, dy = 0): GeminiFault => ({ kind: 'redraw', move: { x: dx, y: dy } }),
+  /** Image 1 kept in place, its colours' hue rotated by `hue` degrees. */
+  recoloured: (hue = 180): GeminiFault => ({ kind: 'redraw', hue }),
+  /** Image 1 kept as it was sent (a model that respected the product). */
+  kept: (): GeminiFault => ({ kind: 'redraw' }),
 } as const;
 
 /**

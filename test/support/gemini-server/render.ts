@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { GeminiFault } from './faults.js';
 import { OUTPUT_SIDE, SERVED_MODELS } from './protocol.js';
 import type { ValidRequest } from './validate.js';
 
@@ -6,7 +7,8 @@ import type { ValidRequest } from './validate.js';
 const CORNERS = ['northwest', 'northeast', 'southwest', 'southeast'] as const;
 
 /**
- * The server's "edit": image 1 inverted (negated), at the requested output size and aspect ratio,
+ * The server's "edit": image 1 inverted (negated) — or, for a `redraw` reply, kept, moved and/or
+ * recoloured (see {@link GeminiFault}) — at the requested output size and aspect ratio,
  * with a thumbnail (a quarter of the width, not inverted) of image 2 in the top-left corner, image 3
  * in the top-right, and so on, and a 3×3 mark coloured from the seed in the bottom-right corner.
  * Deterministic for an (input, seed) pair, and shows which input went where.
@@ -18,6 +20,7 @@ const CORNERS = ['northwest', 'northeast', 'southwest', 'southeast'] as const;
 export async function renderEdit(
   request: ValidRequest,
   model: string,
+  redraw?: { move?: { x: number; y: number } | undefined; hue?: number | undefined },
 ): Promise<{ data: Buffer; width: number; height: number }> {
   const [first, ...rest] = request.images;
   const image = (request.generationConfig.imageConfig ?? {}) as { imageSize?: string; aspectRatio?: string };
@@ -28,9 +31,11 @@ export async function renderEdit(
   const ratio = rw && rh ? rw / rh : first ? first.width / first.height : 1;
   const width = Math.round(ratio >= 1 ? side : side * ratio);
   const height = Math.round(ratio >= 1 ? side / ratio : side);
-  const base = first
-    ? sharp(first.data).resize(width, height, { fit: 'cover' }).removeAlpha().negate()
-    : sharp({ create: { width, height, channels: 3, background: '#808080' } });
+  const base = !first
+    ? sharp({ create: { width, height, channels: 3, background: '#808080' } })
+    : redraw
+      ? sharp(await _redrawn(first.data, width, height, redraw))
+      : sharp(first.data).resize(width, height, { fit: 'cover' }).removeAlpha().negate();
   const thumbs = await Promise.all(
     rest.slice(0, CORNERS.length).map(async (ref, i) => ({
       input: await sharp(ref.data)
@@ -64,6 +69,40 @@ export async function renderEdit(
       ? await composed.jpeg({ quality: 95 }).toBuffer()
       : await composed.png({ compressionLevel: 1 }).toBuffer();
   return { data, width, height };
+}
+
+/**
+ * Image 1 kept (not negated) at the output size, its hue rotated by `hue` degrees, then translated
+ * by `move` px with the uncovered strip filled with its top-left colour (the canvas' backdrop).
+ */
+async function _redrawn(
+  data: Buffer,
+  width: number,
+  height: number,
+  o: { move?: { x: number; y: number } | undefined; hue?: number | undefined },
+): Promise<Buffer> {
+  let kept = sharp(data).resize(width, height, { fit: 'cover' }).removeAlpha();
+  if (o.hue) kept = kept.modulate({ hue: o.hue });
+  const png = await kept.png({ compressionLevel: 1 }).toBuffer();
+  const dx = Math.round(o.move?.x ?? 0);
+  const dy = Math.round(o.move?.y ?? 0);
+  if (dx === 0 && dy === 0) return png;
+  const { data: raw } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const background = { r: raw[0] ?? 255, g: raw[1] ?? 255, b: raw[2] ?? 255 };
+  const extended = await sharp(png)
+    .extend({
+      left: Math.max(dx, 0),
+      right: Math.max(-dx, 0),
+      top: Math.max(dy, 0),
+      bottom: Math.max(-dy, 0),
+      background,
+    })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+  return sharp(extended)
+    .extract({ left: Math.max(-dx, 0), top: Math.max(-dy, 0), width, height })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
 }
 
 /**

@@ -18,7 +18,7 @@ export interface ReplyContext {
 }
 
 /**
- * Answers a validated call with a fault or, for `ok`/`thoughts`/`finish`, with the rendered edit.
+ * Answers a validated call with a fault or, for `ok`/`thoughts`/`finish`/`redraw`, with the rendered edit.
  * @param f the fault to answer with
  * @param ctx the call
  */
@@ -85,7 +85,7 @@ export async function replyWith(f: GeminiFault, ctx: ReplyContext): Promise<void
     default:
       break;
   }
-  const out = await renderEdit(request, model);
+  const out = await renderEdit(request, model, f.kind === 'redraw' ? f : undefined);
   const mimeType = outputMimeType(model);
   const parts: unknown[] = [];
   const thinking = (request.generationConfig.thinkingConfig ?? {}) as { includeThoughts?: boolean };

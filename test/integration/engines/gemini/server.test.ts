@@ -1,5 +1,6 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { solidImage } from '../../../support/gemini-server/images.js';
+import { near, pixelAt, solidImage } from '../../../support/gemini-server/images.js';
 import { fault, type GeminiServer, startGeminiServer } from '../../../support/gemini-server.js';
 
 let server: GeminiServer;
@@ -133,5 +134,57 @@ describe('startGeminiServer (the test server speaks the protocol)', () => {
       model: 'gemini-3.1-flash-image',
       backend: 'gemini-api',
     });
+  });
+
+  it('answers a scripted redraw with image 1 kept, moved and recoloured, in the usual reply shape', async () => {
+    // A red 16 × 16 square at (8, 8) on a white 64 × 64 canvas; the 512 px output scales it by 8.
+    const square = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
+    const canvas = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#ffffff' } })
+      .composite([{ input: square, left: 8, top: 8 }])
+      .png()
+      .toBuffer();
+    const image = { inlineData: { mimeType: 'image/png', data: canvas.toString('base64') } };
+    const config = { imageConfig: { imageSize: '512', aspectRatio: '1:1' }, seed: 5 };
+    server.script(fault.kept(), fault.moved(40, 16), fault.recoloured(180));
+    const replies = [];
+    for (let i = 0; i < 3; i++) replies.push(await post(GEMINI, body([{ text: 'x' }, image], config)));
+    const images = replies.map((r) => {
+      const parts = (r.json.candidates[0]?.content.parts ?? []) as Array<{
+        text?: string;
+        thoughtSignature?: string;
+        inlineData?: { mimeType: string; data: string };
+      }>;
+      expect(parts.map((p) => [typeof p.text, p.inlineData?.mimeType, typeof p.thoughtSignature])).toEqual([
+        ['string', undefined, 'string'],
+        ['undefined', 'image/jpeg', 'string'],
+      ]);
+      return Buffer.from(parts[1]?.inlineData?.data ?? '', 'base64');
+    });
+    expect(server.calls.map((c) => c.reply)).toEqual(['redraw', 'redraw', 'redraw']);
+    const [kept, moved, recoloured] = images as [Buffer, Buffer, Buffer];
+    expect((await sharp(kept).metadata()).width).toBe(512);
+    // Kept: the square where it was sent, not inverted.
+    expect(near(await pixelAt(kept, 70, 70), [255, 0, 0])).toBe(true);
+    expect(near(await pixelAt(kept, 30, 30), [255, 255, 255])).toBe(true);
+    // Moved 40 px right and 16 down: its old top-left corner is the canvas' white, the square is further on.
+    expect(near(await pixelAt(moved, 70, 70), [255, 255, 255])).toBe(true);
+    expect(near(await pixelAt(moved, 110, 86), [255, 0, 0])).toBe(true);
+    expect(near(await pixelAt(moved, 228, 204), [255, 0, 0])).toBe(true);
+    // Recoloured: the red square is another, still saturated colour, in place; the white canvas stays.
+    const turned = await pixelAt(recoloured, 70, 70);
+    expect(turned[0]).toBeLessThan(128);
+    expect(Math.max(...turned) - Math.min(...turned)).toBeGreaterThan(60);
+    expect(near(await pixelAt(recoloured, 30, 30), [255, 255, 255])).toBe(true);
+
+    // 2.5 Flash Image answers PNG, as for every other reply.
+    server.inject(fault.moved(8));
+    const flash25 = await post(
+      '/v1beta/models/gemini-2.5-flash-image:generateContent',
+      body([{ text: 'x' }, image]),
+    );
+    const last = flash25.json.candidates[0]?.content.parts.at(-1) as { inlineData?: { mimeType?: string } };
+    expect(last.inlineData?.mimeType).toBe('image/png');
   });
 });
