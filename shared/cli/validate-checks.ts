@@ -4,6 +4,7 @@ import type { EnginePlan, StagePlan } from '../engines/engine.js';
 import { ValidationError } from '../errors.js';
 import { loadNotifyConfig } from '../notify/notify-config.js';
 import { webhookHostProblem } from '../notify/webhook-target.js';
+import { resolveImageField } from '../pipeline/pair.js';
 import { resolveReference } from '../pipeline/references.js';
 import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
 import type { Request } from '../request/index.js';
@@ -15,8 +16,9 @@ import type { Request } from '../request/index.js';
  */
 
 /**
- * Checks every stage reference as the pipeline resolves it: relative to the sidecar's folder, in
- * the drop bucket, `gs://` only on an allow-listed bucket.
+ * Checks the sidecar's `image` (a file in its own folder) and every stage reference as the
+ * pipeline resolves them: relative to the sidecar's folder, in the drop bucket, `gs://` only on
+ * an allow-listed bucket.
  * @param request the decoded request
  * @param options.file the sidecar's path (its own name may not be a reference)
  * @param options.config the configuration (REFERENCE_BUCKETS)
@@ -24,6 +26,10 @@ import type { Request } from '../request/index.js';
  */
 export function referenceProblems(request: Request, options: { file: string; config: Config }): string[] {
   const problems: string[] = [];
+  const image = request.image === undefined ? undefined : resolveImageField('', request.image);
+  if (image instanceof ValidationError) {
+    problems.push(...image.issues.map((issue) => `REFERENCE_INVALID: ${issue}`));
+  }
   for (const [i, stage] of request.stages.entries()) {
     for (const [r, ref] of stage.references.entries()) {
       try {

@@ -72,7 +72,7 @@ async function pairSidecar(sidecar: ObjectInfo, options: PairOptions): Promise<P
   const folder = folderOf(sidecar.name);
   let candidates: ObjectInfo[];
   if (!(parsed instanceof ValidationError) && parsed.image) {
-    const named = resolveSibling(folder, parsed.image);
+    const named = resolveImageField(folder, parsed.image);
     if (named instanceof ValidationError) return { kind: 'invalid', request: sidecar, error: named };
     const found = await options.store.stat({ bucket: sidecar.bucket, name: named });
     candidates = found ? [found] : [];
@@ -141,7 +141,7 @@ async function pairInput(image: ObjectInfo, options: PairOptions): Promise<Pairi
     if (
       parsed instanceof ValidationError ||
       !parsed.image ||
-      resolveSibling(folderOf(sidecar.name), parsed.image) === image.name
+      resolveImageField(folderOf(sidecar.name), parsed.image) === image.name
     ) {
       return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
     }
@@ -179,7 +179,7 @@ async function findNamingSidecar(image: ObjectInfo, options: PairOptions): Promi
     if (
       !(parsed instanceof ValidationError) &&
       parsed.image &&
-      resolveSibling(folder, parsed.image) === image.name
+      resolveImageField(folder, parsed.image) === image.name
     ) {
       return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
     }
@@ -196,6 +196,20 @@ export async function findRecipe(image: ObjectInfo, store: ObjectStore): Promise
     if (folder === '') return undefined;
     folder = folderOf(folder.slice(0, -1));
   }
+}
+
+/**
+ * Resolves a sidecar's `image` field: a file in the sidecar's own folder. Pairing finds a
+ * sidecar from its image only in the image's folder, so an image elsewhere would pair in one
+ * arrival order and never in the other; it is refused in both.
+ * @returns the object name, or a ValidationError saying why it is refused
+ */
+export function resolveImageField(folder: string, image: string): string | ValidationError {
+  const named = resolveSibling(folder, image);
+  if (named instanceof ValidationError || !image.includes('/')) return named;
+  return new ValidationError('REFERENCE_INVALID', [
+    `image: "${image}" is in another folder; a sidecar names an image in its own folder (move the sidecar beside the image)`,
+  ]);
 }
 
 /**

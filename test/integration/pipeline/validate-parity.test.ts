@@ -30,6 +30,11 @@ const CASES: { name: string; body: Record<string, unknown>; code: string; valida
     code: 'REFERENCE_INVALID',
   },
   {
+    name: 'an image in another folder than the sidecar',
+    body: { prompt: 'Make it warmer', image: 'sub/case.png' },
+    code: 'REFERENCE_INVALID',
+  },
+  {
     name: 'the sidecar as its own reference',
     body: { prompt: 'Replace the background with image 2', references: ['case.json'] },
     code: 'REFERENCE_INVALID',

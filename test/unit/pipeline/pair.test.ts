@@ -108,6 +108,17 @@ describe('pairObject', () => {
     expect(invalid.error.code).toBe('REFERENCE_INVALID');
   });
 
+  it('refuses an "image" in a subfolder, before and after the image arrives', async () => {
+    const sidecar = await put('shoot/edit.json', { prompt: 'warmer', image: 'raw/IMG.jpg' });
+    const before = expectKind(await pair(sidecar), 'invalid');
+    expect(before.error.issues).toEqual([
+      'image: "raw/IMG.jpg" is in another folder; a sidecar names an image in its own folder (move the sidecar beside the image)',
+    ]);
+    const image = await put('shoot/raw/IMG.jpg');
+    expect(expectKind(await pair(sidecar), 'invalid').error.code).toBe('REFERENCE_INVALID');
+    expectKind(await pair(image), 'wait');
+  });
+
   it("does not treat a same-stem sidecar that names another image as the image's sidecar", async () => {
     await put('shoot/other.jpg');
     const image = await put('shoot/photo.jpg');
@@ -137,7 +148,7 @@ describe('pairObject', () => {
   });
 
   it.each([
-    ['a library file', '_scenes/wall.png', /library file/],
+    ['a library file', '_wall.png', /library file/],
     ['another sidecar', 'other.json', /a sidecar/],
   ])('refuses an "image" that names %s', async (_what, named, reason) => {
     await put(`shop/${named}`, { prompt: 'x' });
