@@ -118,7 +118,7 @@ function _oneCall(stage: StageCostInput, defaults: { geminiModel?: string }): Co
   if (stage.engine === 'local') {
     return {
       engine: 'local',
-      model: stage.model ?? 'darkroom-local-1',
+      model: stage.model ?? 'darkroom-local-2',
       usd: 0,
       basis: 'runs on this machine',
     };

@@ -48,7 +48,7 @@ export function stageRecord(index: number, overrides: Partial<StageRecord> = {})
     rawPrompt: 'make it warmer',
     prompt: 'make it warmer.',
     engine: 'local',
-    model: 'darkroom-local-1',
+    model: 'darkroom-local-2',
     params: { seed: 7, guidanceScale: 7.5 },
     seed: 7,
     inputAssetId: `in-${index}`,
@@ -85,7 +85,7 @@ function cachedStage(key: string, jobId: string): CachedStage {
   return {
     key,
     engine: 'local',
-    model: 'darkroom-local-1',
+    model: 'darkroom-local-2',
     outputAssetId: `out-${jobId}`,
     output: { bucket: 'results', name: `${jobId}.png` },
     mimeType: 'image/png',

@@ -15,7 +15,7 @@ export { isOperationName, OPERATIONS, type OperationName } from './vocabulary.js
 /** Stable engine name used in requests and lineage. */
 export const LOCAL_ENGINE_NAME = 'local';
 /** The versioned id of the local engine's algorithms; bumped whenever outputs change. */
-export const LOCAL_ENGINE_MODEL = 'darkroom-local-1';
+export const LOCAL_ENGINE_MODEL = 'darkroom-local-2';
 
 /** The local operations whose output depends on the seed. */
 export const SEEDED_OPERATIONS: ReadonlySet<string> = new Set(['film-grain']);

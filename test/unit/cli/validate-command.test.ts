@@ -63,7 +63,7 @@ describe('validateCommand', () => {
     expect(out).toContain('valid (1 stage)');
     expect(out).toContain('sent      warmer. Keep the eyes unchanged; preserve all other details.');
     expect(out).toContain('seed      42 (locked)');
-    expect(out).toContain('engine    local/darkroom-local-1');
+    expect(out).toContain('engine    local/darkroom-local-2');
     expect(out).toContain('cost      $0 (runs on this machine)');
     expect(out).toMatch(
       /elsewhere gemini gemini-3\.1-flash-image \$0\.06\d+ · replicate black-forest-labs\/flux-kontext-pro \$0\.04/,

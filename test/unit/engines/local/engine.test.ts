@@ -81,7 +81,7 @@ describe('createLocalEngine', () => {
         planError('place the subject of image 2 into the scene of image 2', { referenceCount: 1 }).code,
       ).toBe('EDIT_NOT_POSSIBLE');
       expect(() => engine.plan({ ...stage('warmer'), model: 'gemini-3.1-flash-image' })).toThrow(
-        /darkroom-local-1/,
+        /darkroom-local-2/,
       );
     });
   });

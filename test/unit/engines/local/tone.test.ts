@@ -154,7 +154,7 @@ describe('createLocalEngine tone and colour operations (chelsea.png)', () => {
     expect(result.image.mimeType).toBe('image/png');
     expect(result.image.data.subarray(1, 4).toString()).toBe('PNG');
     expect([result.image.width, result.image.height]).toEqual([451, 300]);
-    expect(result.model).toBe('darkroom-local-1');
+    expect(result.model).toBe('darkroom-local-2');
     expect(result.details?.operations).toEqual([
       { op: 'more-contrast', phrase: 'more contrast', intensity: 1, strength: 1 },
       { op: 'warmer', phrase: 'warmer', intensity: 1, strength: 1 },
