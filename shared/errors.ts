@@ -57,6 +57,11 @@ export const ERROR_CODES = {
   ENGINE_QUOTA_EXHAUSTED: 'The daily model quota is used up; the job waits for the reset (transient).',
   NOTIFY_UNAVAILABLE: 'The completion topic did not accept the message (transient; redelivery publishes).',
   DISPATCH_UNAVAILABLE: 'Cloud Tasks could not be reached to queue the next stage (transient).',
+  BATCH_REQUEST_FAILED:
+    "The stage's request failed inside its Gemini batch job (or came back without a result).",
+  BATCH_EXPIRED: 'The Gemini batch job expired (48 h) before it ran, after the allowed resubmissions.',
+  BATCH_CANCELLED: 'The Gemini batch job holding the stage was cancelled.',
+  BATCH_LANE_UNAVAILABLE: 'The request asks for the batch lane but this deployment has no batch store.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

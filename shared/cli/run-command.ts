@@ -82,7 +82,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     const counts = summarize(entries);
     options.print(
       `\n${counts.jobs} job(s): ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.duplicate} already done` +
-        `${counts.retry ? `, ${counts.retry} to retry` : ''}${counts.waiting ? `, ${counts.waiting} waiting` : ''}`,
+        `${counts.retry ? `, ${counts.retry} to retry` : ''}${counts.waiting ? `, ${counts.waiting} waiting` : ''}` +
+        `${counts['waiting-batch'] ? `, ${counts['waiting-batch']} waiting-batch` : ''}`,
     );
     options.print(`Results are in ${resultsDir}`);
     await report();

@@ -4,7 +4,8 @@
  * Never image bytes: each document stays far below Firestore's 1 MiB limit.
  */
 
-export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
+/** `waiting-batch`: a stage waits for a Gemini batch job (shared/batch); the collector resumes the job. */
+export const JOB_STATUSES = ['running', 'waiting-batch', 'succeeded', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** One input object at one exact generation. */
@@ -80,6 +81,10 @@ export interface JobRecord {
   previousJobId?: string | undefined;
   /** Attempts that ended waiting for a used-up quota to reset; they do not count against MAX_ATTEMPTS. */
   quotaWaits?: number | undefined;
+  /** The lane the job's Gemini stages ran in (absent: interactive). */
+  lane?: 'interactive' | 'batch' | undefined;
+  /** Batch lane: the stages waiting for a batch job (`{jobId}.s{stage}.v{variant}` keys). */
+  waitingBatch?: string[] | undefined;
   /** How the job's outcome was announced (completion events, webhooks). */
   notifications?: JobNotifications | undefined;
 }

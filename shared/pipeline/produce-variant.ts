@@ -1,3 +1,4 @@
+import { batchLaneResult } from '../batch/lane.js';
 import type { EngineImage } from '../engines/engine.js';
 import { EngineError, StoreConflictError, TransientError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
@@ -88,19 +89,23 @@ export async function produceVariant(
   }
   const checkpoints = ctx.job.checkpoints ?? {};
   const checkpointKey = planned.seeds.length > 1 ? `${planned.index}.${variant}` : String(planned.index);
-  const result = await planned.engine.edit({
-    stage: { ...planned.plan, params, model: planned.enginePlan.model },
-    input: input.image,
-    references: refs.map((r) => r.image),
-    deadline: ctx.deadline,
-    signal: ctx.signal,
-    resumeFrom: checkpoints[checkpointKey],
-    checkpoint: async (details) => {
-      checkpoints[checkpointKey] = details;
-      ctx.job.checkpoints = checkpoints;
-      await deps.lineage.updateJob(ctx.job.id, { checkpoints });
-    },
-  });
+  // The batch lane answers from a batch job's result, or records the request and parks the job.
+  const batched = await batchLaneResult(ctx, planned, { variant, params, input, refs });
+  const result =
+    batched ??
+    (await planned.engine.edit({
+      stage: { ...planned.plan, params, model: planned.enginePlan.model },
+      input: input.image,
+      references: refs.map((r) => r.image),
+      deadline: ctx.deadline,
+      signal: ctx.signal,
+      resumeFrom: checkpoints[checkpointKey],
+      checkpoint: async (details) => {
+        checkpoints[checkpointKey] = details;
+        ctx.job.checkpoints = checkpoints;
+        await deps.lineage.updateJob(ctx.job.id, { checkpoints });
+      },
+    }));
   const image = await decodeEngineImage(result.image.data, {
     maxPixels: deps.config.limits.maxInputPixels,
   }).catch((cause: unknown) => {

@@ -40,6 +40,9 @@ ${job.warnings.length ? html`<ul class="warnings">${job.warnings.map((w) => html
 function renderMedia(entry: ReportJob, source: string): SafeHtml {
   const { files, job } = entry;
   if (!files.thumbnail && !files.compare) {
+    if (job.status === 'waiting-batch') {
+      return html`<div class="media"><div class="thumb none">waiting for a batch job…</div></div>`;
+    }
     return job.status === 'running'
       ? html`<div class="media"><div class="thumb none">running…</div></div>`
       : html``;
