@@ -5,7 +5,7 @@ import { createEngineRegistry } from '../engines/registry.js';
 import { describeError, PermanentError, ValidationError } from '../errors.js';
 import { stagePlanOf } from '../pipeline/plan.js';
 import { decodeRequest, lintPrompt, type Request } from '../request/index.js';
-import { estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
+import { batchLaneUsd, estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
 
 /** `darkroom validate --help`. */
 export const VALIDATE_HELP = `Usage: darkroom validate <sidecar.json> [--engine local|gemini|replicate]
@@ -56,6 +56,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   const planOnly = _planOnlyRegistry(options);
   const problems: string[] = [];
   let total = 0;
+  let batchTotal = 0;
   let complete = true;
   const lines: string[] = [];
   for (const [i, stage] of request.stages.entries()) {
@@ -100,8 +101,11 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     };
     const cost = estimateStageCost(costInput, { geminiModel: config.geminiModel });
     total += cost.usd ?? 0;
+    batchTotal += batchLaneUsd(cost) ?? 0;
     complete &&= cost.usd !== undefined;
-    lines.push(`  cost      ${formatUsd(cost.usd)} (${cost.basis})`);
+    lines.push(
+      `  cost      ${formatUsd(cost.usd)} (${cost.basis}); batch lane ${formatUsd(batchLaneUsd(cost))}`,
+    );
     const others = OTHER_ENGINES.filter((e) => e !== engineName).map((e) => {
       const other = estimateStageCost({ ...costInput, engine: e, model: undefined }, config);
       return `${e} ${other.model} ${formatUsd(other.usd)}`;
@@ -122,6 +126,10 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   );
   for (const line of lines) print(line);
   print(`estimated cost per job: ${formatUsd(total)}${complete ? '' : ' + stages with unknown cost'}`);
+  const lane = request.lane ?? config.defaultLane;
+  print(
+    `  interactive lane ${formatUsd(total)} · batch lane ${formatUsd(batchTotal)} (this request: ${lane} lane; docs/batch.md)`,
+  );
   return 0;
 }
 

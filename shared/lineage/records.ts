@@ -74,7 +74,7 @@ export interface JobRecord {
   outputs?: OutputRecord[] | undefined;
   costUsd?: number | undefined;
   /** What the stage cache and pins saved this job. */
-  savings?: { engineCallsAvoided: number; savedUsd: number } | undefined;
+  savings?: { engineCallsAvoided: number; savedUsd: number; batchSavedUsd?: number | undefined } | undefined;
   /** Engine checkpoints by stage index (e.g. a remote prediction id), for resuming. */
   checkpoints?: Record<string, Record<string, unknown>> | undefined;
   /** The earlier job on the same image, when this one is a revision. */

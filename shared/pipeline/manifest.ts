@@ -23,7 +23,7 @@ export function buildManifest(options: {
   warnings: string[];
   timings: Record<string, number>;
   costUsd: number;
-  savings: { engineCallsAvoided: number; savedUsd: number };
+  savings: { engineCallsAvoided: number; savedUsd: number; batchSavedUsd?: number | undefined };
 }): Record<string, unknown> {
   const { ctx, request, source, stages } = options;
   const job: JobRecord = ctx.job;
@@ -73,6 +73,7 @@ export function buildManifest(options: {
       warnings: record.warnings,
       usage: record.usage,
       costUsd: record.costUsd,
+      lane: record.details?.lane === 'batch' ? 'batch' : undefined,
       reusedFrom: record.reusedFrom,
       variants: record.variants,
       chosenVariant: record.chosenVariant,
@@ -81,6 +82,7 @@ export function buildManifest(options: {
     warnings: options.warnings,
     timings: options.timings,
     costUsd: options.costUsd,
+    lane: job.lane ?? 'interactive',
     savings: options.savings,
   };
 }

@@ -22,7 +22,7 @@ export function renderJob(entry: ReportJob, known: ReadonlySet<string>): SafeHtm
   <h2 class="source">${source}</h2>
   <span class="meta">job <code class="job-id">${job.id}</code> · ${formatTime(job.createdAt)}${
     job.attempt > 1 ? ` · attempt ${job.attempt}` : ''
-  }${job.engine ? html` · ${job.engine}${job.model ? `/${job.model}` : ''}` : ''} · cost <span class="cost">${formatCost(job.costUsd)}</span>${job.savings?.savedUsd ? ` (saved ${formatCost(job.savings.savedUsd)})` : ''}</span>
+  }${job.engine ? html` · ${job.engine}${job.model ? `/${job.model}` : ''}` : ''} · cost <span class="cost">${formatCost(job.costUsd)}</span>${job.savings?.savedUsd ? ` (saved ${formatCost(job.savings.savedUsd)})` : ''}${job.lane === 'batch' ? ` · batch lane${job.savings?.batchSavedUsd ? `, ${formatCost(job.savings.batchSavedUsd)} below the interactive price` : ''}` : ''}</span>
   ${labels.length ? html`<ul class="labels">${labels.map(([k, v]) => html`<li><b>${k}</b>=${v}</li>`)}</ul>` : ''}
 </header>
 ${renderMedia(entry, source)}

@@ -26,6 +26,7 @@ import {
   withGeminiRetries,
 } from './retry.js';
 
+export { BATCH_PRICE_FACTOR } from './batch-lane.js';
 export { DEFAULT_GEMINI_MODEL, GEMINI_MODELS, type GeminiModelProfile, type GeminiPrice } from './models.js';
 export { GEMINI_RETRY_DEFAULTS } from './retry.js';
 

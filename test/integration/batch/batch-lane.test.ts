@@ -62,7 +62,16 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
       expect(stage?.costUsd).toBeCloseTo(interactive / 2, 6);
       expect(stage?.details).toMatchObject({ lane: 'batch', batchId: expect.stringMatching(/^darkroom-/) });
       costs.push(stage?.costUsd ?? 0);
+      expect(job?.savings?.batchSavedUsd).toBeCloseTo(interactive / 2, 6);
     }
+    const manifest = await b.h.resultJson<{
+      lane: string;
+      savings: { batchSavedUsd: number };
+      stages: { lane?: string }[];
+    }>(`${(await b.h.lineage.getJob(jobs[0] as string))?.results.prefix}manifest.json`);
+    expect(manifest.lane).toBe('batch');
+    expect(manifest.stages[0]?.lane).toBe('batch');
+    expect(manifest.savings.batchSavedUsd).toBeCloseTo(costs[0] ?? 0, 6);
 
     // The same request in the interactive lane costs twice as much.
     await b.h.dropFile('now.png', fixture('chelsea.png'));
