@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { BACKFILL_HELP, backfillCommand } from '../shared/cli/backfill-command.js';
+import { BATCH_HELP, batchCommand } from '../shared/cli/batch-command.js';
 import { lineageCommand } from '../shared/cli/lineage-command.js';
 import { createProgress } from '../shared/cli/progress.js';
 import { REPORT_HELP, reportCommand } from '../shared/cli/report-command.js';
@@ -21,6 +22,8 @@ Commands:
   validate <sidecar.json>   check a sidecar or recipe: errors, effective prompts, warnings, cost
   report [<resultsDir>]     write <resultsDir>/index.html, the page of every job
   lineage <file | jobId>    print the jobs, stages and inputs behind an output
+  batch submit|status|cancel <id> --drop <dir>
+                            the batch lane: submit waiting stages, poll and apply, cancel
 
 Options everywhere: --out <resultsDir> (default results), --engine <name>, -h/--help.
 Exit codes: 0 success, 1 a job or check failed, 2 usage or configuration error,
@@ -80,6 +83,10 @@ const COMMANDS = {
       'max-cost': { type: 'string' },
     },
   },
+  batch: {
+    help: BATCH_HELP,
+    options: { ...COMMON, drop: { type: 'string' }, force: { type: 'boolean', default: false } },
+  },
 } satisfies Record<string, { help: string; options: ParseArgsConfig['options'] }>;
 
 class UsageError extends Error {}
@@ -121,7 +128,10 @@ async function main(argv: string[]): Promise<number> {
   const needs = (ok: unknown, what: string) => {
     if (!ok) throw new UsageError(`${command}: ${what}\n\n${spec.help}`);
   };
-  needs(extra === undefined, `unexpected argument "${extra}"`);
+  needs(
+    extra === undefined || (command === 'batch' && target === 'cancel'),
+    `unexpected argument "${extra}"`,
+  );
   needs(target !== undefined || command === 'report', 'missing argument');
   const engine = values.engine as string | undefined;
   needs(
@@ -175,6 +185,16 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand({ ...base, resultsDir: target ?? out, limit: num('limit') });
     case 'validate':
       return validateCommand({ config, env, file: target as string, print });
+    case 'batch':
+      needs(['submit', 'status', 'cancel'].includes(target as string), `unknown action "${target}"`);
+      needs(target !== 'cancel' || extra !== undefined, 'cancel needs a batch id');
+      return batchCommand({
+        ...base,
+        action: target as string,
+        id: extra,
+        dropDir: values.drop as string | undefined,
+        force: values.force === true,
+      });
     case 'backfill': {
       needs(typeof values.drop === 'string', 'missing --drop <dir>');
       const drop = await stat(values.drop as string).catch(() => undefined);

@@ -58,6 +58,10 @@ export const ConfigSchema = z
     LOG_FORMAT: z.enum(['json', 'text']).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     STAGE_CACHE: bool.default(true),
+    DEFAULT_LANE: z.enum(['interactive', 'batch']).default('interactive'),
+    BATCH_MIN_REQUESTS: int(1).default(100),
+    BATCH_MAX_WAIT_SECONDS: int(0).default(30 * 60),
+    BATCH_EXPIRED_RESUBMITS: int(0, 10).default(1),
   })
   .transform((env) => ({
     defaultEngine: env.DARKROOM_ENGINE,
@@ -85,6 +89,15 @@ export const ConfigSchema = z
     projectId: env.GOOGLE_CLOUD_PROJECT,
     log: { format: env.LOG_FORMAT, level: env.LOG_LEVEL },
     stageCache: env.STAGE_CACHE,
+    defaultLane: env.DEFAULT_LANE,
+    batch: {
+      /** Submit a model's waiting stages once this many wait… */
+      minRequests: env.BATCH_MIN_REQUESTS,
+      /** …or once the oldest has waited this long. */
+      maxWaitMs: env.BATCH_MAX_WAIT_SECONDS * 1000,
+      /** How often an expired batch's stages go back to waiting before they fail with BATCH_EXPIRED. */
+      expiredResubmits: env.BATCH_EXPIRED_RESUBMITS,
+    },
   }));
 
 export type Config = z.output<typeof ConfigSchema>;

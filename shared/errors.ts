@@ -59,6 +59,11 @@ export const ERROR_CODES = {
   DISPATCH_UNAVAILABLE: 'Cloud Tasks could not be reached to queue the next stage (transient).',
   CHECK_FAILED: 'An output failed an error-severity check (a marketplace preset or output.checks).',
   PRODUCT_ALTERED: 'The model moved or changed the protected product in every attempt (protect: subject).',
+  BATCH_REQUEST_FAILED:
+    "The stage's request failed inside its Gemini batch job (or came back without a result).",
+  BATCH_EXPIRED: 'The Gemini batch job expired (48 h) before it ran, after the allowed resubmissions.',
+  BATCH_CANCELLED: 'The Gemini batch job holding the stage was cancelled.',
+  BATCH_LANE_UNAVAILABLE: 'The request asks for the batch lane but this deployment has no batch store.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

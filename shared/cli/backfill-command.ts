@@ -44,6 +44,8 @@ export interface BackfillJob {
   stages: number;
   /** Estimated cost in US dollars; undefined when a stage's cost cannot be known in advance. */
   estimateUsd: number | undefined;
+  /** Both lanes' prices, and the lane the request runs in (its estimate is that lane's price). */
+  prices?: { lane: 'interactive' | 'batch'; interactiveUsd: number; batchUsd: number } | undefined;
   /** Why the job will fail without any engine call, when it will. */
   problem?: string | undefined;
 }
@@ -93,10 +95,16 @@ export async function planBackfill(
     const base = { jobId, trigger: image ?? request, image, request };
     if (pairing.kind === 'job' && !(pairing.parsed instanceof Error)) {
       const estimate = estimateRequestCost(pairing.parsed, defaults);
+      const lane = pairing.parsed.lane ?? deps.config.defaultLane;
       plan.jobs.push({
         ...base,
         stages: pairing.parsed.stages.length,
-        estimateUsd: estimate.complete ? estimate.knownUsd : undefined,
+        estimateUsd: estimate.complete
+          ? lane === 'batch'
+            ? estimate.batchUsd
+            : estimate.knownUsd
+          : undefined,
+        prices: { lane, interactiveUsd: estimate.knownUsd, batchUsd: estimate.batchUsd },
       });
     } else {
       const problem =
@@ -217,7 +225,11 @@ function _dryRun(plan: BackfillPlan, caps: BackfillCaps, say: (line: string) => 
     stopped ??= capReached(job, caps, ran, spent);
     const what = job.problem
       ? `would fail: ${job.problem}`
-      : `${job.stages} stage(s), estimated ${formatUsd(job.estimateUsd)}`;
+      : `${job.stages} stage(s), estimated ${formatUsd(job.estimateUsd)}${
+          job.prices
+            ? ` (${job.prices.lane} lane; interactive ${formatUsd(job.prices.interactiveUsd)}, batch ${formatUsd(job.prices.batchUsd)})`
+            : ''
+        }`;
     say(`${stopped ? '✋ over cap ' : '→ would run'} ${job.jobId}  ${job.trigger.name}  ${what}`);
     if (!stopped) {
       ran += 1;

@@ -1,4 +1,4 @@
-import { DEFAULT_GEMINI_MODEL, GEMINI_MODELS } from '../engines/gemini/index.js';
+import { BATCH_PRICE_FACTOR, DEFAULT_GEMINI_MODEL, GEMINI_MODELS } from '../engines/gemini/index.js';
 import { DEFAULT_REPLICATE_MODEL, REPLICATE_PROFILES } from '../engines/replicate/index.js';
 import type { Request } from '../request/index.js';
 
@@ -71,6 +71,17 @@ export interface RequestEstimate {
   knownUsd: number;
   /** True when every stage has an estimate (so `knownUsd` is the whole cost). */
   complete: boolean;
+  /** The same in the batch lane: Gemini stages at the batch rate, other engines as they are. */
+  batchUsd: number;
+}
+
+/**
+ * The batch lane's price of a stage estimate: Gemini Batch Mode charges 50 % of the interactive
+ * price (shared/reference/gemini-batch.md); engines without a batch lane run interactively.
+ */
+export function batchLaneUsd(estimate: CostEstimate): number | undefined {
+  if (estimate.usd === undefined) return undefined;
+  return estimate.engine === 'gemini' ? _round(estimate.usd * BATCH_PRICE_FACTOR) : estimate.usd;
 }
 
 /**
@@ -99,6 +110,7 @@ export function estimateRequestCost(
     stages,
     knownUsd: _round(stages.reduce((sum, s) => sum + (s.usd ?? 0), 0)),
     complete: stages.every((s) => s.usd !== undefined),
+    batchUsd: _round(stages.reduce((sum, s) => sum + (batchLaneUsd(s) ?? 0), 0)),
   };
 }
 

@@ -21,6 +21,8 @@ export function describeOutcome(object: string, outcome: Outcome, resultsDir: st
       return `· ${object}: waiting (${outcome.reason})`;
     case 'ignored':
       return `· ${object}: ignored (${outcome.reason})`;
+    case 'waiting-batch':
+      return `⧗ ${object}: job ${outcome.jobId} waiting-batch (run \`darkroom batch submit\`, then \`darkroom batch status\`)`;
     case 'dispatched':
       return `→ ${object}: job ${outcome.jobId} stage ${outcome.stage} queued on ${outcome.queue}`;
   }

@@ -111,7 +111,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     options.print(
       `\n${counts.jobs} job(s): ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.duplicate} already done` +
         `${alreadyFailed ? ` (${alreadyFailed} of them failed: fix the cause, then run again with --retry-failed)` : ''}` +
-        `${counts.retry ? `, ${counts.retry} to retry` : ''}${counts.waiting ? `, ${counts.waiting} waiting` : ''}`,
+        `${counts.retry ? `, ${counts.retry} to retry` : ''}${counts.waiting ? `, ${counts.waiting} waiting` : ''}` +
+        `${counts['waiting-batch'] ? `, ${counts['waiting-batch']} waiting-batch` : ''}`,
     );
     options.print(`Results are in ${resultsDir}`);
     await report();

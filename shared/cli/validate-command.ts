@@ -7,7 +7,7 @@ import { stagePlanOf } from '../pipeline/plan.js';
 import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
 import { variantWarning } from '../pipeline/variant-warning.js';
 import { decodeRequest, lintPrompt, type Request } from '../request/index.js';
-import { estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
+import { batchLaneUsd, estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
 import {
   describeUpscale,
   notifyProblems,
@@ -69,6 +69,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     ...notifyProblems(request, options.env),
   ];
   let total = 0;
+  let batchTotal = 0;
   let complete = true;
   const lines: string[] = [];
   const clash = upscaleNameClash(request);
@@ -139,8 +140,11 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     };
     const cost = estimateStageCost(costInput, { geminiModel: config.geminiModel });
     total += cost.usd ?? 0;
+    batchTotal += batchLaneUsd(cost) ?? 0;
     complete &&= cost.usd !== undefined;
-    lines.push(`  cost      ${formatUsd(cost.usd)} (${cost.basis})`);
+    lines.push(
+      `  cost      ${formatUsd(cost.usd)} (${cost.basis}); batch lane ${formatUsd(batchLaneUsd(cost))}`,
+    );
     const others = OTHER_ENGINES.filter((e) => e !== engineName).map((e) => {
       const other = estimateStageCost({ ...costInput, engine: e, model: undefined }, config);
       return `${e} ${other.model} ${formatUsd(other.usd)}`;
@@ -164,6 +168,10 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   print(
     `estimated cost per job: ${formatUsd(total)}${complete ? '' : ' + stages with unknown cost'}` +
       `${request.upscale ? `, plus ${formatUsd(upscaleUsd)} for the upscale stage when the source is small` : ''}`,
+  );
+  const lane = request.lane ?? config.defaultLane;
+  print(
+    `  interactive lane ${formatUsd(total)} · batch lane ${formatUsd(batchTotal)} (this request: ${lane} lane; docs/batch.md)`,
   );
   return 0;
 }

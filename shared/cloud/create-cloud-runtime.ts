@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { createFirestoreBatchStore } from '../batch/firestore-batch-store.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createDispatcher } from '../dispatch/create-dispatcher.js';
 import { readDispatchSettings } from '../dispatch/settings.js';
@@ -91,6 +92,7 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
     // The client reads STORAGE_EMULATOR_HOST itself; passing it keeps uploads on the same host.
     store: createGcsObjectStore({ projectId: config.projectId, apiEndpoint: emulator || undefined }),
     lineage: createFirestoreLineageStore({ firestore }),
+    batches: createFirestoreBatchStore({ firestore }),
     engines: createEngineRegistry({
       env,
       geminiModel: config.geminiModel,

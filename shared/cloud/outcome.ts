@@ -21,6 +21,7 @@ export function platformResultFor(outcome: Outcome): PlatformResult {
     case 'waiting':
     case 'duplicate':
     case 'dispatched':
+    case 'waiting-batch':
       return 'acknowledge';
   }
 }

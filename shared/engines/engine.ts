@@ -100,6 +100,36 @@ export interface EngineResult {
   details?: Record<string, unknown> | undefined;
 }
 
+/** A stage's request prepared for a batch job instead of being sent now (the batch lane, docs/batch.md). */
+export interface PreparedBatchRequest {
+  /** The model the batch job must run on. */
+  model: string;
+  /** The request as the engine's batch API takes it (Gemini: an `InlinedRequest`'s `contents` and `config`). */
+  request: Record<string, unknown>;
+  /** Facts worth keeping in lineage once the result is in (what was sent, the seed). */
+  details?: Record<string, unknown> | undefined;
+}
+
+/** What an engine with a batch service offers the batch lane. */
+export interface EngineBatchLane {
+  /**
+   * Prepares the request `edit()` would send (composed prompt, downscaled images, parameters,
+   * seed) without sending it.
+   * @throws ValidationError when the stage can never run (as `edit()` would)
+   */
+  prepare(request: EngineRequest): Promise<PreparedBatchRequest>;
+  /**
+   * Reads one response of a finished batch like `edit()` reads a reply: the same checks and error
+   * codes, priced at the batch rate.
+   * @throws EngineError for a refusal, no image or bytes that are not an image
+   */
+  read(options: {
+    stage: StagePlan;
+    prepared: PreparedBatchRequest;
+    response: unknown;
+  }): Promise<EngineResult>;
+}
+
 /** An image-editing engine. */
 export interface Engine {
   /** Stable engine name used in requests and lineage, e.g. `local`, `gemini`. */
@@ -114,6 +144,8 @@ export interface Engine {
    * @throws EngineError for permanent failures, TransientError for retryable ones
    */
   edit(request: EngineRequest): Promise<EngineResult>;
+  /** Present when the engine can run stages in the batch lane; others ignore the lane with a warning. */
+  readonly batch?: EngineBatchLane | undefined;
 }
 
 /** Engines by name, built once per process. */

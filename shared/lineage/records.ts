@@ -5,7 +5,8 @@ import type { CheckResult } from '../marketplace/check-schema.js';
  * Never image bytes: each document stays far below Firestore's 1 MiB limit.
  */
 
-export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
+/** `waiting-batch`: a stage waits for a Gemini batch job (shared/batch); the collector resumes the job. */
+export const JOB_STATUSES = ['running', 'waiting-batch', 'succeeded', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** One input object at one exact generation. */
@@ -74,13 +75,17 @@ export interface JobRecord {
   outputs?: OutputRecord[] | undefined;
   costUsd?: number | undefined;
   /** What the stage cache and pins saved this job. */
-  savings?: { engineCallsAvoided: number; savedUsd: number } | undefined;
+  savings?: { engineCallsAvoided: number; savedUsd: number; batchSavedUsd?: number | undefined } | undefined;
   /** Engine checkpoints by stage index (e.g. a remote prediction id), for resuming. */
   checkpoints?: Record<string, Record<string, unknown>> | undefined;
   /** The earlier job on the same image, when this one is a revision. */
   previousJobId?: string | undefined;
   /** Attempts that ended waiting for a used-up quota to reset; they do not count against MAX_ATTEMPTS. */
   quotaWaits?: number | undefined;
+  /** The lane the job's Gemini stages ran in (absent: interactive). */
+  lane?: 'interactive' | 'batch' | undefined;
+  /** Batch lane: the stages waiting for a batch job (`{jobId}.s{stage}.v{variant}` keys). */
+  waitingBatch?: string[] | undefined;
   /** How the job's outcome was announced (completion events, webhooks). */
   notifications?: JobNotifications | undefined;
   /** Marketplace and output checks of the main output (measurement and verdict each). */

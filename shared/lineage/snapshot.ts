@@ -3,7 +3,15 @@ import { dirname } from 'node:path';
 import { type Firestore, Timestamp } from '@google-cloud/firestore';
 
 /** Collections (and the subcollections of each document) a snapshot covers. */
-const TREE: Record<string, string[]> = { jobs: ['stages', 'attempts'], assets: [], stageCache: [] };
+const TREE: Record<string, string[]> = {
+  jobs: ['stages', 'attempts'],
+  assets: [],
+  stageCache: [],
+  // The batch lane's records: `darkroom batch submit|status` run in later processes than `run`.
+  batchStages: [],
+  batches: [],
+  batchMemberships: [],
+};
 
 interface SnapshotDoc {
   path: string;

@@ -1,3 +1,4 @@
+import type { BatchStore } from '../batch/batch-store.js';
 import type { Config } from '../config.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { EngineRegistry } from '../engines/engine.js';
@@ -19,6 +20,8 @@ export interface PipelineDeps {
   results: { bucket: string; prefix: string };
   /** How stages reach the engines (absent: inline, every stage in this process). */
   dispatcher?: Dispatcher | undefined;
+  /** The batch lane's records (absent: a request in the batch lane fails with BATCH_LANE_UNAVAILABLE). */
+  batches?: BatchStore | undefined;
   /** Milliseconds since the epoch (injectable for tests). */
   now?: () => number;
   /** Waits between tries of a write (injectable for tests; default a timer). */

@@ -1,3 +1,4 @@
+import { batchLaneSavings } from '../batch/savings.js';
 import { StoreConflictError } from '../errors.js';
 import {
   digitalSourceTypeFor,
@@ -144,9 +145,11 @@ export async function finalizeJob(
     .flatMap((s) => (s.record.variants ?? [s.record]).map((v) => v.reusedFrom))
     // An output an interrupted attempt of this very job stored is a recovery, not a saving.
     .filter((r) => r && r.via !== 'storage');
+  const batchSavedUsd = batchLaneSavings(stages.map((s) => s.record));
   const savings = {
     engineCallsAvoided: reused.length,
-    savedUsd: reused.reduce((sum, r) => sum + (r?.savedUsd ?? 0), 0),
+    savedUsd: reused.reduce((sum, r) => sum + (r?.savedUsd ?? 0), 0) + batchSavedUsd,
+    ...(batchSavedUsd > 0 ? { batchSavedUsd } : {}),
   };
   const allTimings = { ...timings, finalizeMs: nowOf(deps) - started, totalMs: nowOf(deps) - ctx.startedAt };
   const manifest = buildManifest({

@@ -27,6 +27,8 @@ export type Outcome =
   | { kind: 'duplicate'; jobId: string; status: JobRecord['status'] }
   | { kind: 'busy'; jobId: string }
   | { kind: 'retry'; jobId: string; error: TransientError }
+  /** Batch lane: the job's stage waits for a Gemini batch job (shared/batch). */
+  | { kind: 'waiting-batch'; jobId: string; keys: string[] }
   /** Tasks mode: the job's next stage waits in a queue. */
   | { kind: 'dispatched'; jobId: string; stage: number; queue: string };
 

@@ -30,7 +30,7 @@ export function buildManifest(options: {
   warnings: string[];
   timings: Record<string, number>;
   costUsd: number;
-  savings: { engineCallsAvoided: number; savedUsd: number };
+  savings: { engineCallsAvoided: number; savedUsd: number; batchSavedUsd?: number | undefined };
   /** Marketplace and output checks: measurement and verdict per check and file. */
   checks?: CheckResult[] | undefined;
   /** What a marketplace preset did to the main output. */
@@ -89,6 +89,7 @@ export function buildManifest(options: {
       warnings: record.warnings,
       usage: record.usage,
       costUsd: record.costUsd,
+      lane: record.details?.lane === 'batch' ? 'batch' : undefined,
       reusedFrom: record.reusedFrom,
       details: record.details,
       variants: record.variants,
@@ -99,6 +100,7 @@ export function buildManifest(options: {
     warnings: options.warnings,
     timings: options.timings,
     costUsd: options.costUsd,
+    lane: job.lane ?? 'interactive',
     savings: options.savings,
     ...(options.checks ? { checks: options.checks } : {}),
     ...(options.preset ? { preset: options.preset } : {}),

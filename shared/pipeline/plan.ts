@@ -2,6 +2,7 @@ import type { Engine, EnginePlan, StagePlan } from '../engines/engine.js';
 import { PermanentError } from '../errors.js';
 import type { Location } from '../lineage/records.js';
 import { composePrompt, lintPrompt, type Request } from '../request/index.js';
+import type { Lane } from '../request/schema.js';
 import { drawSeed } from './identity.js';
 import type { JobContext } from './job-context.js';
 import { folderOf } from './layout.js';
@@ -24,6 +25,8 @@ export interface PlannedStage {
   seedSource: 'request' | 'inherited' | 'drawn';
   /** Where the stage is in the request, for messages: `stages[0]`, or `upscale` for the added stage. */
   path: string;
+  /** `batch`: the stage waits for a batch job when its engine has a batch lane (shared/batch). */
+  lane?: Lane | undefined;
   /** Set when the stage continues from an earlier job's result instead of editing. */
   from?: { job: string; stage: number; variant: number } | undefined;
 }
@@ -143,7 +146,12 @@ export function planStages(
       engine.name === 'local' ? [] : lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`);
     const identical = variantWarning({ variants: stage.variants, plan: enginePlan, engine: engine.name });
     const warnings = [...lint, ...enginePlan.warnings, ...(identical ? [identical] : [])];
+    const lane = request.lane ?? deps.config.defaultLane;
+    if (lane === 'batch' && !engine.batch) {
+      warnings.push(`the ${engine.name} engine has no batch lane; stage ${index} ran interactively`);
+    }
     return {
+      lane: lane === 'batch' && engine.batch ? lane : undefined,
       index,
       stage,
       engine,

@@ -1,3 +1,4 @@
+import { BatchWaiting, isBatchWaiting } from '../batch/lane.js';
 import type { EngineImage } from '../engines/engine.js';
 import { TransientError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
@@ -97,10 +98,18 @@ async function runStage(
     return recordStage(ctx, planned, input, refs, started, [pinned], 1);
   }
   const produced: Produced[] = [];
+  const waiting: string[] = [];
   for (const [k, seed] of planned.seeds.entries()) {
-    produced.push(
-      await produceVariant(ctx, planned, input, refs, { variant: k + 1, seed, cache: options.cache }),
-    );
+    try {
+      produced.push(
+        await produceVariant(ctx, planned, input, refs, { variant: k + 1, seed, cache: options.cache }),
+      );
+    } catch (err) {
+      // Batch lane: every variant joins the same collection round, not one per resume.
+      if (!isBatchWaiting(err)) throw err;
+      waiting.push(...err.keys);
+    }
   }
+  if (waiting.length > 0) throw new BatchWaiting(waiting);
   return recordStage(ctx, planned, input, refs, started, produced, 1);
 }

@@ -1,3 +1,5 @@
+import { isBatchWaiting } from '../batch/lane.js';
+import { parkForBatch } from '../batch/park.js';
 import { isNotNow } from '../dispatch/dispatcher.js';
 import {
   describeError,
@@ -127,6 +129,7 @@ export async function startJob(
       log.warn('a later attempt took the job over; stopping', { attempt: claim.attempt });
       return { kind: 'duplicate', jobId: id, status: 'running' };
     }
+    if (isBatchWaiting(err)) return parkForBatch(ctx, err);
     if (isPermanent(err)) {
       return failed(deps, log, { ...base, error: err, attempt: claim.attempt, stage: stageOf(err) });
     }

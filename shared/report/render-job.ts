@@ -26,7 +26,7 @@ export function renderJob(entry: ReportJob, known: ReadonlySet<string>): SafeHtm
   <h2 class="source">${source}</h2>
   <span class="meta">job <code class="job-id">${job.id}</code> · ${formatTime(job.createdAt)}${
     job.attempt > 1 ? ` · attempt ${job.attempt}` : ''
-  }${job.engine ? html` · ${job.engine}${job.model ? `/${job.model}` : ''}` : ''} · cost <span class="cost">${formatCost(job.costUsd)}</span>${job.savings?.savedUsd ? ` (saved ${formatCost(job.savings.savedUsd)})` : ''}</span>
+  }${job.engine ? html` · ${job.engine}${job.model ? `/${job.model}` : ''}` : ''} · cost <span class="cost">${formatCost(job.costUsd)}</span>${job.savings?.savedUsd ? ` (saved ${formatCost(job.savings.savedUsd)})` : ''}${job.lane === 'batch' ? ` · batch lane${job.savings?.batchSavedUsd ? `, ${formatCost(job.savings.batchSavedUsd)} below the interactive price` : ''}` : ''}</span>
   ${labels.length ? html`<ul class="labels">${labels.map(([k, v]) => html`<li><b>${k}</b>=${v}</li>`)}</ul>` : ''}
 </header>
 ${renderMedia(entry, source)}
@@ -45,6 +45,9 @@ ${_checksOf(entry)?.length ? renderChecks(_checksOf(entry) ?? []) : ''}
 function renderMedia(entry: ReportJob, source: string): SafeHtml {
   const { files, job } = entry;
   if (!files.thumbnail && !files.compare) {
+    if (job.status === 'waiting-batch') {
+      return html`<div class="media"><div class="thumb none">waiting for a batch job…</div></div>`;
+    }
     return job.status === 'running'
       ? html`<div class="media"><div class="thumb none">running…</div></div>`
       : html``;

@@ -27,7 +27,7 @@ main { padding: 8px 24px 40px; display: grid; gap: 14px; }
 .meta, .files, .labels { color: var(--muted); font-size: 12.5px; }
 .labels { display: flex; gap: 8px; list-style: none; padding: 0; margin: 0; }
 .status { text-transform: uppercase; font-size: 11px; font-weight: 700; letter-spacing: .04em; padding: 2px 8px; border-radius: 4px; color: #fff; }
-.status-succeeded { background: var(--ok); } .status-failed { background: var(--bad); } .status-running { background: var(--run); } .status-to-retry { background: var(--run); }
+.status-succeeded { background: var(--ok); } .status-failed { background: var(--bad); } .status-running { background: var(--run); } .status-to-retry { background: var(--run); } .status-waiting-batch { background: var(--run); }
 .media { display: flex; gap: 10px; align-items: flex-start; flex-wrap: wrap; }
 .media img { display: block; border-radius: 6px; border: 1px solid var(--line); background: #ddd; }
 .thumb img { width: 200px; height: 200px; object-fit: cover; }

@@ -100,7 +100,8 @@ export function parseRequest(json: unknown): Request {
   const parsed = ShorthandRequestSchema.safeParse(json);
   if (!parsed.success)
     throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues, json));
-  const { version, engine, model, image, output, labels, cache, upscale, notify, ...stage } = parsed.data;
+  const { version, engine, model, image, output, labels, cache, upscale, notify, lane, ...stage } =
+    parsed.data;
   return nameStages({
     version,
     engine,
@@ -111,6 +112,7 @@ export function parseRequest(json: unknown): Request {
     cache,
     upscale,
     notify,
+    lane,
     stages: [stage],
   });
 }

@@ -3,6 +3,10 @@ import { DriftSchema } from '../protect/protect-schema.js';
 import { BoundedJsonObjectSchema } from './bounded-json.js';
 import { OutputOptionsSchema } from './output-schema.js';
 
+/** The lanes a request can run in: `interactive` calls the model now, `batch` waits for Gemini Batch Mode. */
+export const LANES = ['interactive', 'batch'] as const;
+export type Lane = (typeof LANES)[number];
+
 /** Request format versions this build understands. */
 export const REQUEST_VERSIONS = [1] as const;
 
@@ -152,6 +156,8 @@ const commonShape = {
   /** Reuse identical stages computed before (default true; the STAGE_CACHE variable can turn it off everywhere). */
   cache: z.boolean().default(true),
   upscale: UpscaleOptionsSchema.optional(),
+  /** `batch`: Gemini stages wait for a batch job at half the price (docs/batch.md); default `DEFAULT_LANE`. */
+  lane: z.enum(LANES, { error: `must be ${LANES.join(' or ')}` }).optional(),
   labels: z
     .record(
       z.string().regex(/^[a-zA-Z][\w.-]{0,62}$/, { error: 'label keys are 1–63 letters, digits, _ . -' }),

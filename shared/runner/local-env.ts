@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
+import { createFirestoreBatchStore } from '../batch/firestore-batch-store.js';
 import type { Config } from '../config.js';
 import { paceEngines } from '../dispatch/pace.js';
 import { readDispatchSettings } from '../dispatch/settings.js';
@@ -93,6 +94,7 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
     config: options.config,
     store: createFsObjectStore({ buckets }),
     lineage: createFirestoreLineageStore({ firestore }),
+    batches: createFirestoreBatchStore({ firestore }),
     // MODEL_RPM paces engine calls in-process (docs/dispatch.md).
     engines: paceEngines(
       createEngineRegistry({

@@ -86,6 +86,7 @@ export function summarize(entries: RunEntry[]): Record<Outcome['kind'], number> 
     busy: 0,
     retry: 0,
     dispatched: 0,
+    'waiting-batch': 0,
     jobs: 0,
   };
   const seen = new Set<string>();

@@ -7,6 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type BatchControl, createBatchService } from './gemini-server/batches.js';
 import { type GeminiFault, seededRandom, TRANSIENT_FAULTS } from './gemini-server/faults.js';
 import {
   checkAuth,
@@ -62,7 +63,9 @@ export interface GeminiServer {
   setFaultRate(options: { rate: number; seed: number; faults?: readonly GeminiFault[] } | undefined): void;
   /** Answers 429 RESOURCE_EXHAUSTED (QuotaFailure, Help, RetryInfo) beyond `perMinute` calls in a rolling minute. */
   setQuota(options: { perMinute: number } | undefined): void;
-  /** Forgets calls, queued faults, the fault rate and the quota. */
+  /** Batch Mode: the batches created, their timing and failure injection (gemini-server/batches.ts). */
+  batches: BatchControl;
+  /** Forgets calls, queued faults, the fault rate, the quota and the batches. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -81,6 +84,7 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
   let rate: { rate: number; draw: () => number; faults: readonly GeminiFault[] } | undefined;
   let quota: { perMinute: number; accepted: number[] } | undefined;
   let served = 0;
+  const batchService = createBatchService({ now, apiKey: options.apiKey });
 
   const nextFault = (): GeminiFault => {
     const scripted = queue.shift();
@@ -108,6 +112,11 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
       call.status = reply.httpStatus;
       sendJson(res, reply.httpStatus, reply.body, reply.headers);
     };
+    if (await batchService.handle(req, res, url, raw)) {
+      call.status = res.statusCode;
+      call.reply = 'batch';
+      return;
+    }
     if (req.method !== 'POST' || !route) {
       return answer(googleError(404, `Method not found: ${req.method} ${url.pathname}`));
     }
@@ -173,7 +182,9 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
     setQuota(o) {
       quota = o && { perMinute: o.perMinute, accepted: [] };
     },
+    batches: batchService.control,
     reset() {
+      batchService.control.reset();
       calls.length = 0;
       served = 0;
       queue = [];

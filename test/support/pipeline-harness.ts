@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
+import { createFirestoreBatchStore } from '../../shared/batch/firestore-batch-store.js';
 import { loadConfig } from '../../shared/config.js';
 import type { Engine } from '../../shared/engines/engine.js';
 import { createEngineRegistry } from '../../shared/engines/registry.js';
@@ -55,6 +56,7 @@ export async function createPipelineHarness(
     config,
     store,
     lineage,
+    batches: createFirestoreBatchStore({ firestore }),
     engines: createEngineRegistry({ env, geminiModel: config.geminiModel, overrides: options.engines }),
     log: silentLogger,
     owner: `test-${randomUUID().slice(0, 8)}`,

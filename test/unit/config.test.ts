@@ -40,6 +40,8 @@ describe('loadConfig', () => {
       projectId: undefined,
       log: { format: undefined, level: 'info' },
       stageCache: true,
+      defaultLane: 'interactive',
+      batch: { minRequests: 100, maxWaitMs: 1_800_000, expiredResubmits: 1 },
     } satisfies Config);
   });
 
@@ -70,6 +72,10 @@ describe('loadConfig', () => {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'debug',
       STAGE_CACHE: 'no',
+      DEFAULT_LANE: 'batch',
+      BATCH_MIN_REQUESTS: '50',
+      BATCH_MAX_WAIT_SECONDS: '600',
+      BATCH_EXPIRED_RESUBMITS: '0',
     });
     expect(config).toEqual({
       defaultEngine: 'local',
@@ -96,6 +102,8 @@ describe('loadConfig', () => {
       projectId: 'my-project',
       log: { format: 'json', level: 'debug' },
       stageCache: false,
+      defaultLane: 'batch',
+      batch: { minRequests: 50, maxWaitMs: 600_000, expiredResubmits: 0 },
     } satisfies Config);
   });
 

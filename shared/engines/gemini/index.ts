@@ -2,9 +2,9 @@
  * The `gemini` engine: prompt-driven edits and multi-image fusion with Google's Gemini image
  * models ("Nano Banana") through `@google/genai`. See docs/gemini.md.
  */
-import type { GenerateContentConfig, GoogleGenAI, Part } from '@google/genai';
-import { ValidationError } from '../../errors.js';
+import type { GoogleGenAI } from '@google/genai';
 import type { Engine, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import { createGeminiBatchLane } from './batch-lane.js';
 import {
   createGeminiClient,
   type GeminiAuthOptions,
@@ -15,8 +15,8 @@ import { estimateGeminiCost, type GeminiPriceOverrides, priceFor } from './cost.
 import { classifyGeminiError } from './errors.js';
 import { DEFAULT_GEMINI_MODEL } from './models.js';
 import { type GeminiStagePlan, planGeminiStage } from './plan.js';
-import { defaultMaxInputSide, type PreparedImage, prepareImage } from './prepare.js';
 import { capturingFetch, type RawReplyCapture } from './raw-reply.js';
+import { prepareParts, requestConfig } from './request-parts.js';
 import { readGeminiReply } from './response.js';
 import {
   GEMINI_RETRY_DEFAULTS,
@@ -26,6 +26,7 @@ import {
   withGeminiRetries,
 } from './retry.js';
 
+export { BATCH_PRICE_FACTOR } from './batch-lane.js';
 export { DEFAULT_GEMINI_MODEL, GEMINI_MODELS, type GeminiModelProfile, type GeminiPrice } from './models.js';
 export { GEMINI_RETRY_DEFAULTS } from './retry.js';
 
@@ -98,6 +99,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
 
   return {
     name: GEMINI_ENGINE_NAME,
+    batch: createGeminiBatchLane({ plan, prices: options.prices, maxInputSide: options.maxInputSide }),
     plan(stage: StagePlan): EnginePlan {
       const { model, warnings } = plan(stage);
       return { model, warnings };
@@ -106,18 +108,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
       const checked = plan(request.stage);
       const { model, profile } = checked;
       const params = request.stage.params;
-      const maxSide = options.maxInputSide ?? defaultMaxInputSide(profile, params.imageSize);
-      const prepared: PreparedImage[] = [];
-      for (const [i, image] of [request.input, ...request.references].entries()) {
-        prepared.push(
-          await prepareImage(image, { image: i + 1, maxSide, maxBytes: profile.maxInlineImageBytes }),
-        );
-      }
-      _checkRequestSize(request.stage, prepared);
-      const parts: Part[] = [
-        { text: request.stage.prompt },
-        ...prepared.map((p) => ({ inlineData: { mimeType: p.mimeType, data: p.data.toString('base64') } })),
-      ];
+      const { maxSide, prepared, parts } = await prepareParts(request, checked, options.maxInputSide);
       const ai = getClient();
       const backend = getSettings().backend;
       let seed = params.seed;
@@ -130,7 +121,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
           // A reply with no image and no reason is tried again with another seed: the same seed
           // tends to lead the model down the same path.
           seed = noImageRetry > 0 ? retrySeed(params.seed, noImageRetry) : params.seed;
-          const config = _config(checked, { ...params, seed }, timeoutMs, request.signal);
+          const config = requestConfig(checked, { ...params, seed }, timeoutMs, request.signal);
           const raw: RawReplyCapture = {};
           if (backend === 'gemini-api' && config.httpOptions) config.httpOptions.fetch = capturingFetch(raw);
           try {
@@ -187,50 +178,4 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
  */
 export function retrySeed(seed: number, n: number): number {
   return (((seed + n * 1_000_003) % 2 ** 31) + 2 ** 31) % 2 ** 31;
-}
-
-// ── internal ──────────────────────────────────────────────────────────────
-
-/** The Gemini API takes up to 100 MB of inline data per request (base64 included). */
-const MAX_INLINE_REQUEST_BYTES = 100 * 1024 * 1024;
-
-function _checkRequestSize(stage: StagePlan, prepared: PreparedImage[]): void {
-  const base64 = prepared.reduce((sum, p) => sum + Math.ceil(p.data.length / 3) * 4, 0);
-  if (base64 > MAX_INLINE_REQUEST_BYTES) {
-    const mb = (base64 / 1024 / 1024).toFixed(1);
-    throw new ValidationError('ENGINE_PARAMETER_INVALID', [
-      `stage ${stage.index} ("${stage.name}"): the ${prepared.length} images come to ${mb} MB encoded, over the 100 MB ` +
-        'a request may carry inline; use fewer references or a smaller maxInputSide',
-    ]);
-  }
-}
-
-function _config(
-  plan: GeminiStagePlan,
-  params: StagePlan['params'],
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-): GenerateContentConfig {
-  const config: GenerateContentConfig = {
-    responseModalities: ['TEXT', 'IMAGE'],
-    seed: params.seed,
-    // No retryOptions: the SDK must not retry behind our back; the engine does.
-    httpOptions: { timeout: timeoutMs },
-  };
-  if (signal) config.abortSignal = signal;
-  if (params.temperature !== undefined) config.temperature = params.temperature;
-  if (params.aspectRatio !== undefined || params.imageSize !== undefined) {
-    config.imageConfig = {
-      ...(params.aspectRatio !== undefined ? { aspectRatio: params.aspectRatio } : {}),
-      ...(params.imageSize !== undefined ? { imageSize: params.imageSize } : {}),
-    };
-  }
-  if (plan.thinkingLevel) {
-    config.thinkingConfig = {
-      thinkingLevel: plan.thinkingLevel as NonNullable<
-        GenerateContentConfig['thinkingConfig']
-      >['thinkingLevel'],
-    };
-  }
-  return config;
 }

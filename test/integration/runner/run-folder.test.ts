@@ -65,6 +65,7 @@ describe('runFolder', () => {
       duplicate: 0,
       busy: 0,
       dispatched: 0,
+      'waiting-batch': 0,
       retry: 0,
       jobs: 3,
     });
@@ -111,6 +112,7 @@ describe('summarize', () => {
       duplicate: 1,
       busy: 1,
       dispatched: 0,
+      'waiting-batch': 0,
       retry: 0,
       jobs: 3,
     });

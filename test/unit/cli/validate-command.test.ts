@@ -49,6 +49,29 @@ describe('validateCommand', () => {
     expect(allowed.code).toBe(0);
   });
 
+  it('shows the interactive and the batch-lane price (Gemini stages at half, local ones as they are)', async () => {
+    const { code, out } = await validate(
+      {
+        lane: 'batch',
+        stages: [
+          {
+            name: 'scene',
+            engine: 'gemini',
+            prompt: 'Place the product on a marble counter in soft daylight.',
+          },
+          { name: 'grade', engine: 'local', prompt: 'warmer' },
+        ],
+      },
+      { GEMINI_API_KEY: 'k' },
+    );
+    expect(code).toBe(0);
+    const match = /interactive lane \$([\d.]+) · batch lane \$([\d.]+) \(this request: batch lane/.exec(out);
+    expect(match).not.toBeNull();
+    // Printed to four decimals.
+    expect(Number(match?.[2])).toBeCloseTo(Number(match?.[1]) / 2, 3);
+    expect(Number(match?.[1])).toBeGreaterThan(0);
+  });
+
   it('says when the file is not JSON', async () => {
     const { code, out } = await validate('{ nope');
     expect(code).toBe(1);

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import type { PreparedBatchRequest } from '../engines/engine.js';
+import { nowOf, type PipelineDeps } from '../pipeline/deps.js';
+import { type BatchClient, BatchCreateRejected } from './batch-client.js';
+import type { BatchStore } from './batch-store.js';
+import type { BatchMember, BatchRecord } from './records.js';
+import { resumeBatchJob } from './resume.js';
+
+/**
+ * Inline batch requests must stay under 20 MB in total (shared/reference/gemini-batch.md); the
+ * margin covers the request envelope and the JSON of the keys.
+ */
+export const INLINE_BATCH_MAX_BYTES = 19 * 1024 * 1024;
+
+/** What the collector and the poller need: the pipeline's deps with a batch store and client. */
+export type BatchDeps = PipelineDeps & { batches: BatchStore; batchClient: BatchClient };
+
+/** What one collector run did. */
+export interface SubmitReport {
+  /** Batch ids that were created (or found after a lost answer) in this run. */
+  submitted: string[];
+  /** `submitting` records whose job was found by its display name instead of created again. */
+  recovered: string[];
+  /** Members still waiting (too few, not old enough) by model. */
+  waiting: Record<string, number>;
+  /** Batches left `submitting` because the create's outcome is unknown (retried on the next run). */
+  unknown: { id: string; error: string }[];
+}
+
+/**
+ * One collector run ("never twice"):
+ * 1. every `submitting` record is finished first: its memberships claimed, then its job found by
+ *    display name, and only when none exists, created;
+ * 2. the waiting stages of each model are grouped, when enough wait or the oldest has waited long
+ *    enough (`force` ignores both), into batches under the inline limit; each batch is recorded
+ *    create-only (state `submitting`) before it is created with `displayName` = its id.
+ * @param options.force submit whatever waits, ignoring BATCH_MIN_REQUESTS and BATCH_MAX_WAIT_SECONDS
+ */
+export async function submitBatches(
+  deps: BatchDeps,
+  options: { force?: boolean } = {},
+): Promise<SubmitReport> {
+  const report: SubmitReport = { submitted: [], recovered: [], waiting: {}, unknown: [] };
+  for (const pending of await deps.batches.listBatches({ states: ['submitting'] })) {
+    await _finishSubmit(deps, pending, report);
+  }
+  const waiting = await deps.batches.listMembers({ state: 'waiting' });
+  const byModel = new Map<string, BatchMember[]>();
+  for (const m of waiting) byModel.set(m.model, [...(byModel.get(m.model) ?? []), m]);
+  const now = nowOf(deps);
+  const { minRequests, maxWaitMs } = deps.config.batch;
+  for (const [model, members] of byModel) {
+    const oldest = members[0] as BatchMember;
+    const due =
+      options.force || members.length >= minRequests || now - oldest.waitingSince.getTime() >= maxWaitMs;
+    if (!due) {
+      report.waiting[model] = members.length;
+      continue;
+    }
+    for (const chunk of _chunks(members)) {
+      const record: BatchRecord = {
+        id: batchIdFor(model, chunk),
+        model,
+        state: 'submitting',
+        keys: chunk.map((m) => m.key),
+        rounds: Object.fromEntries(chunk.map((m) => [m.key, m.round])),
+        input: { kind: 'inline', bytes: chunk.reduce((sum, m) => sum + m.bytes, 0) },
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+      };
+      // Create-only: a concurrent collector with the same members records the same id, and only
+      // one record exists; whichever finishes it, step 1's rules keep it to one job.
+      await deps.batches.createBatch(record);
+      const stored = (await deps.batches.getBatch(record.id)) as BatchRecord;
+      if (stored.state === 'submitting') await _finishSubmit(deps, stored, report);
+    }
+  }
+  return report;
+}
+
+/**
+ * The id (and display name) of a batch: a hash of its model and members (with their rounds), so
+ * the same members always name the same batch.
+ */
+export function batchIdFor(model: string, members: Pick<BatchMember, 'key' | 'round'>[]): string {
+  const keys = members.map((m) => `${m.key}.r${m.round}`).sort();
+  return `darkroom-${createHash('sha256')
+    .update(`${model}\n${keys.join('\n')}`)
+    .digest('hex')
+    .slice(0, 24)}`;
+}
+
+// ── internal ──────────────────────────────────────────────────────────────
+
+async function _finishSubmit(deps: BatchDeps, batch: BatchRecord, report: SubmitReport): Promise<void> {
+  const now = () => new Date(nowOf(deps));
+  // Create-only memberships: a stage already in another live batch this round is left out.
+  const keys: string[] = [];
+  for (const key of batch.keys) {
+    const round = batch.rounds[key] ?? 0;
+    const held = await deps.batches.claimMembership({ key, round, batchId: batch.id, createdAt: now() });
+    if (held.batchId === batch.id) keys.push(key);
+  }
+  if (keys.length !== batch.keys.length) await deps.batches.updateBatch(batch.id, { keys, updatedAt: now() });
+  let name = batch.name ?? (await deps.batchClient.findByDisplayName(batch.id));
+  if (name && !batch.name) report.recovered.push(batch.id);
+  if (!name && keys.length > 0) {
+    try {
+      name = await deps.batchClient.create({
+        model: batch.model,
+        displayName: batch.id,
+        requests: await _requests(deps, keys),
+      });
+    } catch (err) {
+      if (err instanceof BatchCreateRejected) return _rejected(deps, { ...batch, keys }, err);
+      report.unknown.push({ id: batch.id, error: err instanceof Error ? err.message : String(err) });
+      deps.log.warn('batch create had no answer; the next run looks for it by display name', {
+        id: batch.id,
+      });
+      return;
+    }
+  }
+  if (!name) {
+    await deps.batches.updateBatch(batch.id, { state: 'cancelled', updatedAt: now(), finishedAt: now() });
+    return;
+  }
+  await deps.batches.updateBatch(batch.id, { name, state: 'submitted', updatedAt: now() });
+  for (const key of keys) {
+    await deps.batches.updateMember(key, { state: 'submitted', batchId: batch.id, updatedAt: now() });
+  }
+  report.submitted.push(batch.id);
+  deps.log.info('batch submitted', { id: batch.id, name, model: batch.model, requests: keys.length });
+}
+
+async function _requests(deps: BatchDeps, keys: string[]) {
+  const out: { key: string; request: Record<string, unknown> }[] = [];
+  for (const key of keys) {
+    const member = (await deps.batches.getMember(key)) as BatchMember;
+    const prepared = JSON.parse(
+      (await deps.store.read(member.request)).toString('utf8'),
+    ) as PreparedBatchRequest;
+    out.push({ key, request: prepared.request });
+  }
+  return out;
+}
+
+/** A refused create made nothing: its members fail (their jobs resume to fail), the record is closed. */
+async function _rejected(deps: BatchDeps, batch: BatchRecord, err: BatchCreateRejected): Promise<void> {
+  const now = new Date(nowOf(deps));
+  const error = {
+    code: 'BATCH_REQUEST_FAILED',
+    message: `the batch service refused the batch (${err.status}): ${err.message}`,
+  };
+  for (const key of batch.keys)
+    await deps.batches.updateMember(key, { state: 'failed', batchId: batch.id, error, updatedAt: now });
+  await deps.batches.updateBatch(batch.id, { state: 'failed', updatedAt: now, finishedAt: now });
+  deps.log.warn('batch refused by the service', { id: batch.id, status: err.status, message: err.message });
+  const jobs = new Set<string>();
+  for (const key of batch.keys) jobs.add(((await deps.batches.getMember(key)) as BatchMember).jobId);
+  for (const jobId of jobs) await resumeBatchJob(deps, jobId);
+}
+
+/** Splits members (oldest first) into groups whose prepared requests stay under the inline limit. */
+function _chunks(members: BatchMember[]): BatchMember[][] {
+  const chunks: BatchMember[][] = [];
+  let current: BatchMember[] = [];
+  let bytes = 0;
+  for (const m of members) {
+    if (current.length > 0 && bytes + m.bytes > INLINE_BATCH_MAX_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += m.bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
