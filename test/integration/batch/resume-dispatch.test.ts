@@ -62,7 +62,7 @@ describe('a job answered by a batch continues through the dispatcher when one is
     // The runStage worker takes the task (the worker side of tasks mode, in this process).
     const first = await resumeStageTask(deps, { jobId: job, stage: 1 });
     // Stage 2 runs on another queue: the worker records stage 1 and hands stage 2 on.
-    expect(first).toMatchObject({ kind: 'dispatched', stage: 2, queue: 'queues/local-darkroom-local-1' });
+    expect(first).toMatchObject({ kind: 'dispatched', stage: 2, queue: 'queues/local-darkroom-local-2' });
     const second = await resumeStageTask(deps, { jobId: job, stage: 2 });
     expect(second.kind).toBe('succeeded');
     const stages = await b.h.lineage.listStages(job);
