@@ -3,6 +3,7 @@ import type { EngineImage } from '../engines/engine.js';
 import { InputImageError } from '../errors.js';
 import { configureSharp, sharpCanRead } from './sharp-setup.js';
 import { type SniffedFormat, sniffFormat } from './sniff.js';
+import { tiffHasFloatSamples } from './tiff-samples.js';
 
 /** Input limits, from `shared/config.ts` (`MAX_INPUT_BYTES`, `MAX_INPUT_PIXELS`, `MIN_INPUT_SIDE`). */
 export interface ImageLimits {
@@ -177,6 +178,9 @@ async function _readHeader(bytes: Buffer, format: SniffedFormat): Promise<Metada
     // Header only: no pixel is decoded here, so no pixel limit is needed yet.
     return await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
+    if (format === 'tiff' && tiffHasFloatSamples(bytes)) {
+      throw _decodeError(format, new Error('floating-point samples are not supported'), err);
+    }
     throw _decodeError(format, err);
   }
 }
@@ -234,25 +238,27 @@ function _warnings(source: SourceInfo): string[] {
 
 const UNSUPPORTED_VARIANT = /unsupported|not supported|samples out of range|no decoder|unknown compression/i;
 
-function _decodeError(format: SniffedFormat, err: unknown): InputImageError {
+function _decodeError(format: SniffedFormat, err: unknown, cause: unknown = err): InputImageError {
   const reason = (err instanceof Error ? err.message.split('\n')[0] : undefined) ?? String(err);
   if (/pixel limit/i.test(reason)) {
     return new InputImageError(
       'IMAGE_TOO_MANY_PIXELS',
       `The image has more pixels than MAX_INPUT_PIXELS allows (${reason}). Downscale it before uploading.`,
-      { cause: err },
+      { cause },
     );
   }
-  if (UNSUPPORTED_VARIANT.test(reason)) {
+  // libvips has one error buffer per process: a TIFF decoder's complaint can surface in another
+  // file's error under concurrency, so it only counts for a TIFF.
+  if (UNSUPPORTED_VARIANT.test(reason) && (format === 'tiff' || !/tiff/i.test(reason))) {
     return new InputImageError(
       'IMAGE_UNSUPPORTED_FORMAT',
       `This ${format.toUpperCase()} uses a variant that cannot be decoded (${reason}). Re-save it as 8- or 16-bit RGB in one of: ${_supportedList()}.`,
-      { cause: err, details: { format } },
+      { cause, details: { format } },
     );
   }
   return new InputImageError(
     'IMAGE_CORRUPT',
     `The ${format.toUpperCase()} file is truncated or corrupt (${reason}). Upload it again, or re-export it from the original.`,
-    { cause: err, details: { format } },
+    { cause, details: { format } },
   );
 }
