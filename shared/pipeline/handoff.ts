@@ -34,11 +34,6 @@ export function isHandoff(value: unknown): value is Handoff {
   return (value as { kind?: unknown } | null)?.kind === 'handoff';
 }
 
-/** The attempt number that counts against `MAX_ATTEMPTS`: hand-offs and deferrals are free. */
-export function countedAttempt(ctx: Pick<JobContext, 'attempt' | 'job'>): number {
-  return countedAttempts(ctx.job, ctx.attempt);
-}
-
 /**
  * The stages this attempt runs (see the module comment). Inline dispatch runs them all.
  * @param planned every planned stage of the job, in order
@@ -73,7 +68,11 @@ export async function handOff(ctx: JobContext, handoff: Handoff): Promise<boolea
   const { deps } = ctx;
   if (!deps.dispatcher) return false;
   const free = ctx.job.freeAttempts ?? 0;
-  const task = { jobId: ctx.job.id, stage: handoff.stage.index, attempt: countedAttempt(ctx) };
+  const task = {
+    jobId: ctx.job.id,
+    stage: handoff.stage.index,
+    attempt: countedAttempts(ctx.job, ctx.attempt),
+  };
   const now = new Date(nowOf(deps));
   // Fenced: the lease is released and the attempt made free only while this attempt owns the job.
   const owned = await deps.lineage.updateJobIfCurrent(ctx.job.id, {

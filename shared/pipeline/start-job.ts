@@ -16,7 +16,7 @@ import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { ensureErrorReport, failJob } from './fail.js';
 import type { HandleOptions, Outcome } from './handle-object.js';
-import { countedAttempt, deferJob, handOff, isHandoff } from './handoff.js';
+import { deferJob, handOff, isHandoff } from './handoff.js';
 import { jobIdFor } from './identity.js';
 import type { JobContext } from './job-context.js';
 import { jobPrefix } from './layout.js';
@@ -187,7 +187,7 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
   if (parkMs === undefined && countedAttempts(ctx.job, ctx.attempt) >= deps.config.maxAttempts) {
     const exhausted = new PermanentError(
       'ATTEMPTS_EXHAUSTED',
-      `gave up after ${countedAttempt(ctx)} attempts (MAX_ATTEMPTS); last error ${error.code}: ${error.message}`,
+      `gave up after ${countedAttempts(ctx.job, ctx.attempt)} attempts (MAX_ATTEMPTS); last error ${error.code}: ${error.message}`,
       { cause: error },
     );
     return failed(deps, ctx.log, {
