@@ -3,7 +3,7 @@ import { EngineError, PermanentError } from '../errors.js';
 import { nowOf } from '../pipeline/deps.js';
 import { type JobContext, outputMetadata } from '../pipeline/job-context.js';
 import type { LoadedAsset } from '../pipeline/load-inputs.js';
-import type { PlannedStage } from '../pipeline/plan.js';
+import type { PlannedStage } from '../pipeline/types.js';
 import { type BatchMember, memberKey } from './records.js';
 
 /**

@@ -1,6 +1,6 @@
 import { nowOf } from '../pipeline/deps.js';
-import type { Outcome } from '../pipeline/handle-object.js';
 import type { JobContext } from '../pipeline/job-context.js';
+import type { Outcome } from '../pipeline/types.js';
 import type { BatchWaiting } from './lane.js';
 
 /**

@@ -1,8 +1,8 @@
 import { nowOf } from '../pipeline/deps.js';
 import type { RemoteBatch } from './batch-client.js';
+import type { BatchDeps } from './batch-deps.js';
 import type { BatchMember, BatchRecord, BatchState } from './records.js';
 import { type ResumeResult, resumeBatchJob } from './resume.js';
-import type { BatchDeps } from './submit.js';
 
 /** What one poll of the live batches did. */
 export interface PollReport {

@@ -1,7 +1,7 @@
 import { nowOf } from '../pipeline/deps.js';
-import type { Outcome } from '../pipeline/handle-object.js';
 import { resumeStageTask } from '../pipeline/resume-task.js';
-import type { BatchDeps } from './submit.js';
+import type { Outcome } from '../pipeline/types.js';
+import type { BatchDeps } from './batch-deps.js';
 
 /** What resuming a job came to. */
 export type ResumeResult =

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { PreparedBatchRequest } from '../engines/engine.js';
-import { nowOf, type PipelineDeps } from '../pipeline/deps.js';
-import { type BatchClient, BatchCreateRejected } from './batch-client.js';
-import type { BatchStore } from './batch-store.js';
+import { nowOf } from '../pipeline/deps.js';
+import { BatchCreateRejected } from './batch-client.js';
+import type { BatchDeps } from './batch-deps.js';
 import type { BatchMember, BatchRecord } from './records.js';
 import { resumeBatchJob } from './resume.js';
 
@@ -12,8 +12,7 @@ import { resumeBatchJob } from './resume.js';
  */
 export const INLINE_BATCH_MAX_BYTES = 19 * 1024 * 1024;
 
-/** What the collector and the poller need: the pipeline's deps with a batch store and client. */
-export type BatchDeps = PipelineDeps & { batches: BatchStore; batchClient: BatchClient };
+export type { BatchDeps } from './batch-deps.js';
 
 /** What one collector run did. */
 export interface SubmitReport {

@@ -3,7 +3,7 @@ import { FORMAT_FILES } from '../imaging/index.js';
 import type { Request } from '../request/index.js';
 import type { JobContext } from './job-context.js';
 import { COMPARE_FILE, MANIFEST_FILE, MAX_OBJECT_NAME_BYTES, outputName, stageOutputName } from './layout.js';
-import type { PlannedStage } from './plan.js';
+import type { PlannedStage } from './types.js';
 
 /** The longest stage file extension (`webp`), so the check holds whatever an engine returns. */
 const LONGEST_STAGE_EXT = 'webp';

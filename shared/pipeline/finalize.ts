@@ -11,13 +11,13 @@ import type { OutputRecord } from '../lineage/records.js';
 import { enforceChecks, framePreset, runChecks } from '../marketplace/index.js';
 import type { Request } from '../request/index.js';
 import { checkOutputLimits } from './check-outputs.js';
-import { ownsJob, SupersededError } from './claim.js';
+import { SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
 import { type JobContext, outputMetadata } from './job-context.js';
 import { COMPARE_FILE, MANIFEST_FILE, outputName } from './layout.js';
 import type { LoadedAsset } from './load-inputs.js';
 import { buildManifest } from './manifest.js';
-import type { StageOutcome } from './run-stages.js';
+import type { StageOutcome } from './types.js';
 
 /**
  * A create-only write that keeps what an earlier attempt of this job already wrote at the

@@ -1,46 +1,10 @@
-import { PermanentError, type TransientError } from '../errors.js';
-import type { JobError, JobRecord, OutputRecord } from '../lineage/records.js';
+import { PermanentError } from '../errors.js';
 import { callCutoff, withCallDeadline } from './call-deadline.js';
 import { nowOf, type PipelineDeps } from './deps.js';
-import type { DispatchRole } from './handoff.js';
 import { pairObject } from './pair.js';
 import { routeObject } from './route.js';
-import { startJob } from './start-job.js';
-
-/** An object arrival, from a CloudEvent or a folder scan. */
-export interface ObjectEvent {
-  bucket: string;
-  name: string;
-  /** The generation the event names; the pipeline reads exactly that one. */
-  generation?: string | undefined;
-  metadata?: Record<string, unknown> | undefined;
-  /** When the event happened (ISO), for the stale-event cutoff. */
-  time?: string | undefined;
-}
-
-/** What handling an arrival came to. */
-export type Outcome =
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'waiting'; reason: string }
-  | { kind: 'succeeded'; jobId: string; prefix: string; outputs: OutputRecord[] }
-  | { kind: 'failed'; jobId: string; prefix: string; error: JobError }
-  | { kind: 'duplicate'; jobId: string; status: JobRecord['status'] }
-  | { kind: 'busy'; jobId: string }
-  | { kind: 'retry'; jobId: string; error: TransientError }
-  /** Batch lane: the job's stage waits for a Gemini batch job (shared/batch). */
-  | { kind: 'waiting-batch'; jobId: string; keys: string[] }
-  /** Tasks mode: the job's next stage waits in a queue. */
-  | { kind: 'dispatched'; jobId: string; stage: number; queue: string };
-
-/** Options of {@link handleObject}. */
-export interface HandleOptions {
-  /** Epoch ms by which this invocation must be done (default: now + timeout − margin). */
-  deadline?: number;
-  /** Treat a sidecar whose image has not arrived as failed instead of waiting (folder scans). */
-  failOnMissingImage?: boolean;
-  /** Tasks mode: `worker` for a `runStage` task (default `event`). */
-  role?: DispatchRole | undefined;
-}
+import { runAttempt } from './run-attempt.js';
+import type { HandleOptions, ObjectEvent, Outcome } from './types.js';
 
 /**
  * Handles one arrival end to end: route → pair → claim → load → stages → finalize.
@@ -86,20 +50,20 @@ export async function handleObject(
     if (pairing.unrelated) return ignored(log, pairing.reason);
     if (options.failOnMissingImage && stored.kind === 'sidecar') {
       const error = new PermanentError('SIDECAR_IMAGE_MISSING', `${arrival.name}: ${pairing.reason}`);
-      return startJob(deps, log, { request: arrival, parsed: error }, options);
+      return runAttempt(deps, log, { request: arrival, parsed: error }, options);
     }
     log.info('waiting', { reason: pairing.reason });
     return { kind: 'waiting', reason: pairing.reason };
   }
   if (pairing.kind === 'invalid') {
-    return startJob(
+    return runAttempt(
       deps,
       log,
       { request: pairing.request, image: pairing.image, parsed: pairing.error },
       options,
     );
   }
-  return startJob(
+  return runAttempt(
     deps,
     log,
     {

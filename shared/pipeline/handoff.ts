@@ -1,8 +1,8 @@
 import type { TransientError } from '../errors.js';
 import { nowOf } from './deps.js';
 import type { JobContext } from './job-context.js';
-import type { PlannedStage } from './plan.js';
 import { countedAttempts } from './quota-wait.js';
+import type { PlannedStage } from './types.js';
 
 /**
  * Tasks-mode dispatch, the pipeline's side (docs/dispatch.md). With a `tasks` dispatcher, an
@@ -11,9 +11,6 @@ import { countedAttempts } from './quota-wait.js';
  * the pending stages that share the first one's queue, then hands the next one on. Hand-offs
  * and a model's "not now" are free attempts: they do not count against `MAX_ATTEMPTS`.
  */
-
-/** Which side of tasks mode an attempt runs on. */
-export type DispatchRole = 'event' | 'worker';
 
 /** The stage an attempt hands to a queue instead of running it. */
 export interface Handoff {

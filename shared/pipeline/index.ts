@@ -1,7 +1,8 @@
 /** The pipeline's public face: route → pair → claim → load → stages → finalize. */
 export { claimJob, renewLease } from './claim.js';
 export type { PipelineDeps } from './deps.js';
-export { type HandleOptions, handleObject, type ObjectEvent, type Outcome } from './handle-object.js';
+export { handleObject } from './handle-object.js';
 export { drawSeed, jobIdFor } from './identity.js';
 export { COMPARE_FILE, ERROR_FILE, jobPrefix, MANIFEST_FILE, stemOf } from './layout.js';
 export { hasImageExtension, OUTPUT_MARKER, RECIPE_FILE, routeObject } from './route.js';
+export type { HandleOptions, ObjectEvent, Outcome } from './types.js';

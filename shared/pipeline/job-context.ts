@@ -2,7 +2,7 @@ import type { JobRecord } from '../lineage/records.js';
 import type { Logger } from '../log.js';
 import type { ObjectInfo } from '../storage/object-store.js';
 import type { PipelineDeps } from './deps.js';
-import type { DispatchRole } from './handoff.js';
+import type { DispatchRole } from './types.js';
 
 /** One claimed attempt of one job. */
 export interface JobContext {

@@ -3,8 +3,8 @@ import type { CheckResult } from '../marketplace/index.js';
 import type { Request } from '../request/index.js';
 import type { JobContext } from './job-context.js';
 import type { LoadedAsset } from './load-inputs.js';
-import type { StageOutcome } from './run-stages.js';
 import { sizeShortfalls } from './size-shortfall.js';
+import type { StageOutcome } from './types.js';
 
 /** The manifest format version. */
 export const MANIFEST_VERSION = 1;

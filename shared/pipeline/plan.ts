@@ -1,35 +1,12 @@
-import type { Engine, EnginePlan, StagePlan } from '../engines/engine.js';
+import type { StagePlan } from '../engines/engine.js';
 import { PermanentError } from '../errors.js';
-import type { Location } from '../lineage/records.js';
 import { composePrompt, lintPrompt, type Request } from '../request/index.js';
-import type { Lane } from '../request/schema.js';
 import { drawSeed } from './identity.js';
 import type { JobContext } from './job-context.js';
 import { folderOf } from './layout.js';
 import { resolveReference } from './references.js';
+import type { PlannedStage } from './types.js';
 import { variantWarning } from './variant-warning.js';
-
-/** A stage, checked by its engine, ready to run. */
-export interface PlannedStage {
-  index: number;
-  stage: Request['stages'][number];
-  engine: Engine;
-  plan: StagePlan;
-  enginePlan: EnginePlan;
-  references: Location[];
-  /** Lint and engine warnings. */
-  warnings: string[];
-  /** One seed per variant; the first is the stage's seed. */
-  seeds: number[];
-  /** How the seed was chosen. */
-  seedSource: 'request' | 'inherited' | 'drawn';
-  /** Where the stage is in the request, for messages: `stages[0]`, or `upscale` for the added stage. */
-  path: string;
-  /** `batch`: the stage waits for a batch job when its engine has a batch lane (shared/batch). */
-  lane?: Lane | undefined;
-  /** Set when the stage continues from an earlier job's result instead of editing. */
-  from?: { job: string; stage: number; variant: number } | undefined;
-}
 
 /** What a revision inherits from the previous job on the same image. */
 export interface Inheritance {

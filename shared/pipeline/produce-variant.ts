@@ -8,10 +8,10 @@ import { nowOf } from './deps.js';
 import { type JobContext, outputMetadata } from './job-context.js';
 import { stageOutputName } from './layout.js';
 import type { LoadedAsset } from './load-inputs.js';
-import type { PlannedStage } from './plan.js';
 import { retryTransientWrite } from './retry-write.js';
 import { readCachedStage, stageCacheKey } from './stage-cache.js';
-import { findStoredOutput, type Produced, STAGE_EXT } from './stage-output.js';
+import { findStoredOutput, STAGE_EXT } from './stage-output.js';
+import type { PlannedStage, Produced } from './types.js';
 
 /**
  * Produces one output (variant) of a stage, paying for an engine call only when nothing

@@ -5,9 +5,7 @@ import { SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
 import type { JobContext } from './job-context.js';
 import type { LoadedAsset } from './load-inputs.js';
-import type { PlannedStage } from './plan.js';
-import type { StageOutcome } from './run-stages.js';
-import type { Produced } from './stage-output.js';
+import type { PlannedStage, Produced, StageOutcome } from './types.js';
 
 /**
  * Records a finished stage: an asset per variant, then the stage record — create-only,

@@ -3,8 +3,8 @@ import type { InputRef } from '../lineage/records.js';
 import { decodeRequest, type Request } from '../request/index.js';
 import { type ObjectInfo, ObjectTooLargeError } from '../storage/object-store.js';
 import type { PipelineDeps } from './deps.js';
-import type { HandleOptions, Outcome } from './handle-object.js';
-import { startJob } from './start-job.js';
+import { runAttempt } from './run-attempt.js';
+import type { HandleOptions, Outcome } from './types.js';
 
 /** The stage task a `runStage` worker received (see shared/dispatch). */
 export interface StageTaskRef {
@@ -43,7 +43,7 @@ export async function resumeStageTask(
   } else {
     parsed = await readRequest(deps, request);
   }
-  return startJob(
+  return runAttempt(
     deps,
     log,
     {

@@ -10,8 +10,9 @@ import { finalizeJob } from './finalize.js';
 import { stageWindow } from './handoff.js';
 import type { JobContext } from './job-context.js';
 import { loadAsset, loadReferences } from './load-inputs.js';
-import { type PlannedStage, planStages } from './plan.js';
+import { planStages } from './plan.js';
 import { runStages } from './run-stages.js';
+import type { PlannedStage } from './types.js';
 import { checkUpscale, planUpscaleFirst, sourceMinSide } from './upscale.js';
 
 /**

@@ -6,21 +6,10 @@ import type { Location, StageRecord, VariantRecord } from '../lineage/records.js
 import { nowOf } from './deps.js';
 import type { JobContext } from './job-context.js';
 import { type LoadedAsset, referenceKey } from './load-inputs.js';
-import type { PlannedStage } from './plan.js';
 import { produceVariant } from './produce-variant.js';
 import { recordStage } from './record-stage.js';
-import { type Produced, readPinned } from './stage-output.js';
-
-/** What a finished (or resumed) stage leaves for the next one. */
-export interface StageOutcome {
-  record: StageRecord;
-  /** The chosen variant's image: the next stage's input. */
-  image: EngineImage;
-  /** Every variant's image, in order (one entry for a single-output stage). */
-  variantImages: EngineImage[];
-  /** true when the stage was recorded by an earlier attempt and reused. */
-  resumed: boolean;
-}
+import { readPinned } from './stage-output.js';
+import type { PlannedStage, Produced, StageOutcome } from './types.js';
 
 /**
  * Runs the stages in order; each stage's output is the next one's input. A stage that an

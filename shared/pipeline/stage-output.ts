@@ -1,10 +1,8 @@
-import type { EngineImage, EngineResult } from '../engines/engine.js';
 import { ValidationError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
-import type { Location, ReuseRecord } from '../lineage/records.js';
 import type { JobContext } from './job-context.js';
 import { folderOf } from './layout.js';
-import type { PlannedStage } from './plan.js';
+import type { PlannedStage, Produced } from './types.js';
 
 /** Extension of a stage output by MIME type. */
 export const STAGE_EXT: Record<string, string> = {
@@ -12,18 +10,6 @@ export const STAGE_EXT: Record<string, string> = {
   'image/jpeg': 'jpg',
   'image/webp': 'webp',
 };
-
-/** One produced output of a stage (one variant). */
-export interface Produced {
-  image: EngineImage;
-  data: Buffer;
-  output: Location;
-  seed: number;
-  model: string;
-  warnings: string[];
-  result?: Pick<EngineResult, 'usage' | 'costUsd' | 'details'> | undefined;
-  reusedFrom?: ReuseRecord | undefined;
-}
 
 /** The result an earlier job's stage produced, for a stage that continues `from` it. */
 export async function readPinned(ctx: JobContext, planned: PlannedStage): Promise<Produced> {

@@ -4,7 +4,7 @@ import type { Request } from '../request/index.js';
 import { drawSeed } from './identity.js';
 import type { JobContext } from './job-context.js';
 import type { LoadedAsset } from './load-inputs.js';
-import type { PlannedStage } from './plan.js';
+import type { PlannedStage } from './types.js';
 
 /**
  * Upscale-first: a request's `upscale` option adds a stage named `upscale` before the edits

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LineageStore } from '../../shared/lineage/lineage-store.js';
-import { jobRecord } from './lineage-store-contract.js';
+import { jobRecord } from './lineage-records.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);

@@ -1,4 +1,4 @@
-import { colourDistance } from './segment.js';
+import { colourDistance } from './colour-distance.js';
 
 /**
  * The steps of separation that look past colour alone: edge strength (so a light product part

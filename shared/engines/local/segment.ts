@@ -1,7 +1,10 @@
 import sharp from 'sharp';
 import { EngineError } from '../../errors.js';
+import { colourDistance } from './colour-distance.js';
 import { closeThinChannels, edgeStrength, refineBand } from './matte.js';
 import { type Frame, transformPlane } from './pixels.js';
+
+export { colourDistance } from './colour-distance.js';
 
 /** The subject of an image, separated from its background. */
 export interface SubjectMask {
@@ -45,25 +48,6 @@ export async function separateSubject(frame: Frame, label = 'image 1'): Promise<
   const fromAlpha = _alphaMask(frame);
   if (fromAlpha) return _checked(fromAlpha, label);
   return _checked(await _uniformBackgroundMask(frame, label), label);
-}
-
-/**
- * Colour distance between two sRGB colours ("redmean" weighting, close to perceptual
- * differences at a fraction of the cost of CIELAB), about 0…255.
- */
-export function colourDistance(
-  r1: number,
-  g1: number,
-  b1: number,
-  r2: number,
-  g2: number,
-  b2: number,
-): number {
-  const rm = (r1 + r2) / 2;
-  const dr = r1 - r2;
-  const dg = g1 - g2;
-  const db = b1 - b2;
-  return Math.sqrt(((2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db) / 9);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { PolicyContext } from './policy.js';
+import type { PolicyContext } from './policy-rules.js';
 import {
   allStrings,
   type Block,

@@ -1,5 +1,8 @@
 import { checkFirestore, checkFunctions } from './policy-function.js';
+import type { PolicyContext, PolicyViolation } from './policy-rules.js';
 import { allStrings, resolveValue, type TerraformConfig } from './terraform-model.js';
+
+export { POLICY_RULES, type PolicyContext, type PolicyRule, type PolicyViolation } from './policy-rules.js';
 
 /**
  * Infrastructure policy: the invariants infra/ must keep, checked statically on the
@@ -7,49 +10,10 @@ import { allStrings, resolveValue, type TerraformConfig } from './terraform-mode
  * show that a deliberately bad configuration is caught by the rule meant for it.
  */
 
-export const POLICY_RULES = [
-  'public-member',
-  'bucket-public-access',
-  'bucket-uniform-access',
-  'bucket-acl',
-  'buckets-separate',
-  'input-versioning',
-  'retry',
-  'trigger-event',
-  'trigger-bucket',
-  'trigger-region',
-  'role-allow-list',
-  'primitive-role',
-  'authoritative-iam',
-  'dedicated-service-accounts',
-  'timeout',
-  'plain-secret',
-  'secret-source',
-  'firestore-index',
-  'ttl-scope',
-  'required-apis',
-  'variable-docs',
-] as const;
-export type PolicyRule = (typeof POLICY_RULES)[number];
-
-/** One broken invariant, at a Terraform address. */
-export interface PolicyViolation {
-  rule: PolicyRule;
-  address: string;
-  message: string;
-}
-
 /** Options of `checkPolicy`. */
 export interface CheckPolicyOptions {
   /** Variable values (as in a .tfvars file); unset variables take their defaults. */
   vars?: Record<string, unknown>;
-}
-
-/** What a rule gets. */
-export interface PolicyContext {
-  config: TerraformConfig;
-  vars: Record<string, unknown>;
-  report: (rule: PolicyRule, address: string, message: string) => void;
 }
 
 /**

@@ -7,7 +7,7 @@ import { PermanentError } from '../../../shared/errors.js';
 import { createMemoryLineageStore } from '../../../shared/lineage/memory-lineage-store.js';
 import { silentLogger } from '../../../shared/log.js';
 import { claimJob, jobIdFor, jobPrefix, type PipelineDeps } from '../../../shared/pipeline/index.js';
-import { startJob } from '../../../shared/pipeline/start-job.js';
+import { runAttempt } from '../../../shared/pipeline/run-attempt.js';
 import { createFsObjectStore } from '../../../shared/storage/fs-object-store.js';
 import type { ObjectInfo } from '../../../shared/storage/object-store.js';
 
@@ -19,7 +19,7 @@ let clock: number;
 let deps: PipelineDeps;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'start-job-'));
+  dir = mkdtempSync(join(tmpdir(), 'run-attempt-'));
   clock = T0;
   deps = {
     config: loadConfig({ LEASE_SECONDS: String(LEASE_MS / 1000), MAX_ATTEMPTS: '3' }),
@@ -35,7 +35,7 @@ beforeEach(() => {
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('startJob', () => {
+describe('runAttempt', () => {
   it('counts only the attempts that count against MAX_ATTEMPTS in the ATTEMPTS_EXHAUSTED message', async () => {
     const request: ObjectInfo = { bucket: 'drop', name: 'p.json', generation: '2', size: 2, metadata: {} };
     const ref = { bucket: 'drop', name: 'p.json', generation: '2' };
@@ -59,7 +59,7 @@ describe('startJob', () => {
     // Six attempts, of which three were hand-offs to a queue: three counted, the limit.
     await deps.lineage.updateJob(id, { attempt: 6, freeAttempts: 3 });
     clock += 2 * LEASE_MS;
-    const outcome = await startJob(
+    const outcome = await runAttempt(
       deps,
       silentLogger,
       { request, parsed: new PermanentError('REQUEST_INVALID', 'unused') },

@@ -15,7 +15,6 @@ import { claimJob, keepLease, ownsJob, SupersededError } from './claim.js';
 import { completeFromManifest } from './complete-from-manifest.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { ensureErrorReport, failJob } from './fail.js';
-import type { HandleOptions, Outcome } from './handle-object.js';
 import { deferJob, handOff, isHandoff } from './handoff.js';
 import { jobIdFor } from './identity.js';
 import type { JobContext } from './job-context.js';
@@ -23,6 +22,7 @@ import { jobPrefix } from './layout.js';
 import { refOf } from './pair.js';
 import { countedAttempts, quotaWaitMs } from './quota-wait.js';
 import { runJob } from './run-job.js';
+import type { HandleOptions, Outcome } from './types.js';
 
 /**
  * What a job starts from: its request object, its image when paired, and the parsed request
@@ -40,7 +40,7 @@ export interface JobInputs {
  * Permanent errors fail the job (`error.json`); transient ones record the failure and come
  * back as `retry`; an attempt that a later one took over stops as `duplicate`.
  */
-export async function startJob(
+export async function runAttempt(
   deps: PipelineDeps,
   parentLog: PipelineDeps['log'],
   inputs: JobInputs,
