@@ -11,6 +11,7 @@ export const INSTANT_ENGINE_NAME = 'instant';
 export function createInstantEngine(): Engine {
   return {
     name: INSTANT_ENGINE_NAME,
+    generative: true,
     plan: () => ({ model: INSTANT_ENGINE_NAME, warnings: [] }),
     async edit(request): Promise<EngineResult> {
       return { image: request.input, model: INSTANT_ENGINE_NAME, warnings: [] };

@@ -40,6 +40,7 @@ export function limitEngine(engine: Engine, options: WindowLimitOptions): Engine
   };
   return {
     name: engine.name,
+    generative: engine.generative,
     plan: (stage) => engine.plan(stage),
     async edit(request) {
       // One waiter at a time, so slots go out in arrival order.

@@ -128,6 +128,7 @@ async function _run(options: CatalogueOptions, mode: 'tasks' | 'inline') {
   });
   const counted: Engine = {
     name: engine.name,
+    generative: engine.generative,
     plan: (s) => engine.plan(s),
     async edit(request) {
       const result = await engine.edit(request);

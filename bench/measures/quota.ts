@@ -95,6 +95,7 @@ async function _runVariant(options: QuotaOptions, limited: boolean) {
       : gemini;
     const recorded: Engine = {
       name: engine.name,
+      generative: engine.generative,
       plan: (stage) => engine.plan(stage),
       async edit(request) {
         const result = await engine.edit(request);

@@ -1,7 +1,6 @@
 import type { EngineImage, EngineResult, PreparedBatchRequest } from '../engines/engine.js';
 import { EngineError, PermanentError } from '../errors.js';
-import { nowOf } from '../pipeline/deps.js';
-import { type JobContext, outputMetadata } from '../pipeline/job-context.js';
+import type { JobContext } from '../pipeline/job-context.js';
 import type { LoadedAsset } from '../pipeline/load-inputs.js';
 import type { PlannedStage } from '../pipeline/types.js';
 import { type BatchMember, memberKey } from './records.js';
@@ -62,12 +61,12 @@ export async function batchLaneResult(
       bucket: deps.results.bucket,
       name: `${ctx.prefix}batch/${planned.index}-v${call.variant}.request.json`,
     };
-    const now = new Date(nowOf(deps));
+    const now = new Date(ctx.now());
     // Create-only, and identical bytes count as written: preparing is deterministic, so a rerun
     // after a crash between this write and the record below writes the same request again.
     await deps.store.create(location, body, {
       contentType: 'application/json',
-      metadata: outputMetadata(ctx, { 'darkroom-stage': String(planned.index) }),
+      metadata: ctx.outputMetadata({ 'darkroom-stage': String(planned.index) }),
       customTime: now,
     });
     await deps.batches.createMember({

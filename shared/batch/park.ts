@@ -1,4 +1,3 @@
-import { nowOf } from '../pipeline/deps.js';
 import type { JobContext } from '../pipeline/job-context.js';
 import type { Outcome } from '../pipeline/types.js';
 import type { BatchWaiting } from './lane.js';
@@ -10,7 +9,7 @@ import type { BatchWaiting } from './lane.js';
  * @returns `waiting-batch`, or `duplicate` when a later attempt owns the job
  */
 export async function parkForBatch(ctx: JobContext, waiting: BatchWaiting): Promise<Outcome> {
-  const now = new Date(nowOf(ctx.deps));
+  const now = new Date(ctx.now());
   const parked = await ctx.deps.lineage.updateJobIfCurrent(ctx.job.id, {
     fence: { attempt: ctx.attempt },
     patch: {

@@ -42,6 +42,7 @@ export function paceEngines(engines: EngineRegistry, options: PaceOptions): Engi
   };
   const paced = (engine: Engine): Engine => ({
     name: engine.name,
+    generative: engine.generative,
     plan: (stage) => engine.plan(stage),
     async edit(request) {
       const model = engine.plan(request.stage).model;

@@ -135,6 +135,11 @@ export interface Engine {
   /** Stable engine name used in requests and lineage, e.g. `local`, `gemini`. */
   readonly name: string;
   /**
+   * true when a generative model makes the edits (prompt advice applies, outputs are labelled as
+   * AI-generated in their provenance); false for a deterministic engine such as `local`.
+   */
+  readonly generative: boolean;
+  /**
    * Checks a stage before any call is made: model, parameter ranges, reference count.
    * @throws ValidationError when the stage can never run on this engine
    */

@@ -1,6 +1,7 @@
 import { describeError, type PipelineError, StoreConflictError, TransientError } from '../errors.js';
 import type { JobError, JobRecord } from '../lineage/records.js';
 import { nowOf, type PipelineDeps } from './deps.js';
+import { outputMetadataOf } from './job-context.js';
 import { errorReportName } from './layout.js';
 
 /** What a failed job reports, in `error.json` and in `jobs/{id}.error`. */
@@ -93,12 +94,7 @@ async function writeErrorReport(deps: PipelineDeps, fields: ReportFields): Promi
       Buffer.from(`${JSON.stringify(body, null, 2)}\n`),
       {
         contentType: 'application/json',
-        metadata: {
-          'darkroom-output': 'true',
-          'darkroom-job': fields.jobId,
-          'darkroom-role': 'error',
-          ...(source ? { 'darkroom-source': `${source.bucket}/${source.name}#${source.generation}` } : {}),
-        },
+        metadata: outputMetadataOf({ jobId: fields.jobId, source }, { 'darkroom-role': 'error' }),
       },
     );
   } catch (err) {

@@ -1,5 +1,4 @@
 import type { TransientError } from '../errors.js';
-import { nowOf } from './deps.js';
 import type { JobContext } from './job-context.js';
 import { countedAttempts } from './quota-wait.js';
 import type { PlannedStage } from './types.js';
@@ -70,7 +69,7 @@ export async function handOff(ctx: JobContext, handoff: Handoff): Promise<boolea
     stage: handoff.stage.index,
     attempt: countedAttempts(ctx.job, ctx.attempt),
   };
-  const now = new Date(nowOf(deps));
+  const now = new Date(ctx.now());
   // Fenced: the lease is released and the attempt made free only while this attempt owns the job.
   const owned = await deps.lineage.updateJobIfCurrent(ctx.job.id, {
     fence: { attempt: ctx.attempt },
@@ -95,7 +94,7 @@ export async function handOff(ctx: JobContext, handoff: Handoff): Promise<boolea
  * @returns false when a later attempt owns the job (nothing was written)
  */
 export async function deferJob(ctx: JobContext, error: TransientError): Promise<boolean> {
-  const now = new Date(nowOf(ctx.deps));
+  const now = new Date(ctx.now());
   // Fenced: a superseded worker must not release its successor's lease or free its attempt.
   const owned = await ctx.deps.lineage.updateJobIfCurrent(ctx.job.id, {
     fence: { attempt: ctx.attempt },

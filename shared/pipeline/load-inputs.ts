@@ -73,7 +73,7 @@ export async function loadAsset(
     height: loaded.source.height,
     bytes: bytes.length,
     derivedFrom: [],
-    createdAt: new Date(ctx.deps.now?.() ?? Date.now()),
+    createdAt: new Date(ctx.now()),
   });
   return { assetId, location: { bucket: location.bucket, name: location.name }, image: loaded.image, loaded };
 }

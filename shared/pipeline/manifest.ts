@@ -50,7 +50,7 @@ export function buildManifest(options: {
     attempt: ctx.attempt,
     previousJobId: job.previousJobId,
     createdAt: job.createdAt.toISOString(),
-    finishedAt: new Date(ctx.deps.now?.() ?? Date.now()).toISOString(),
+    finishedAt: new Date(ctx.now()).toISOString(),
     inputs: {
       image: {
         ...job.inputs.image,

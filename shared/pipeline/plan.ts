@@ -1,5 +1,4 @@
 import type { StagePlan } from '../engines/engine.js';
-import { PermanentError } from '../errors.js';
 import { composePrompt, lintPrompt, type Request } from '../request/index.js';
 import { drawSeed } from './identity.js';
 import type { JobContext } from './job-context.js';
@@ -66,13 +65,7 @@ export function planStages(
   return request.stages.map((stage, i) => {
     const index = i + (options.firstIndex ?? 1);
     const engineName = stage.engine ?? request.engine ?? deps.config.defaultEngine;
-    const engine = deps.engines.get(engineName);
-    if (!engine) {
-      throw new PermanentError(
-        'ENGINE_UNKNOWN',
-        `stages[${i}]: engine "${engineName}" is not available here; available: ${[...deps.engines.keys()].join(', ')}`,
-      );
-    }
+    const engine = ctx.requireEngine(engineName, `stages[${i}]`);
     const references = stage.references.map((ref, r) =>
       resolveReference(
         ref,
@@ -118,9 +111,8 @@ export function planStages(
       };
     }
     const enginePlan = engine.plan(plan);
-    // The 40–80 word advice is for generative models; the local engine takes short vocabulary phrases.
-    const lint =
-      engine.name === 'local' ? [] : lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`);
+    // The 40–80 word advice is for generative models; a deterministic engine takes short vocabulary phrases.
+    const lint = engine.generative ? lintPrompt(stage.prompt ?? '', `stage ${index} (${stage.name})`) : [];
     const identical = variantWarning({ variants: stage.variants, plan: enginePlan, engine: engine.name });
     const warnings = [...lint, ...enginePlan.warnings, ...(identical ? [identical] : [])];
     const lane = request.lane ?? deps.config.defaultLane;

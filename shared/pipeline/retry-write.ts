@@ -1,5 +1,4 @@
 import { TransientError } from '../errors.js';
-import { nowOf } from './deps.js';
 import type { JobContext } from './job-context.js';
 
 /** Tries of a write that keeps a paid result, and the first pause (doubled after each failure). */
@@ -22,7 +21,7 @@ export async function retryTransientWrite<T>(
     try {
       return await write();
     } catch (err) {
-      const last = attempt >= WRITE_RETRY.attempts || nowOf(ctx.deps) + delay >= ctx.deadline;
+      const last = attempt >= WRITE_RETRY.attempts || ctx.now() + delay >= ctx.deadline;
       if (!(err instanceof TransientError) || last) throw err;
       ctx.log.warn('write failed transiently; trying again', { what, attempt, reason: err.message });
       await sleep(delay);

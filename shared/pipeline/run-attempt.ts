@@ -17,7 +17,7 @@ import { nowOf, type PipelineDeps } from './deps.js';
 import { ensureErrorReport, failJob } from './fail.js';
 import { deferJob, handOff, isHandoff } from './handoff.js';
 import { jobIdFor } from './identity.js';
-import type { JobContext } from './job-context.js';
+import { createJobContext, type JobContext } from './job-context.js';
 import { jobPrefix } from './layout.js';
 import { refOf } from './pair.js';
 import { countedAttempts, quotaWaitMs } from './quota-wait.js';
@@ -90,7 +90,7 @@ export async function runAttempt(
     );
     return failed(deps, log, { ...base, error, attempt: claim.job.attempt });
   }
-  const ctx: JobContext = {
+  const ctx = createJobContext({
     deps,
     job: claim.job,
     attempt: claim.attempt,
@@ -102,7 +102,7 @@ export async function runAttempt(
     prefix,
     startedAt: now,
     role: options.role,
-  };
+  });
   log.info('job started', { attempt: claim.attempt });
   const lease = keepLease(deps, { jobId: id, attempt: claim.attempt, log });
   ctx.signal = lease.signal;
@@ -198,7 +198,7 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
       attempt: ctx.attempt,
     });
   }
-  const now = new Date(nowOf(deps));
+  const now = new Date(ctx.now());
   // Fenced: releasing the lease of an attempt that took over would invite a third one early.
   await deps.lineage.updateJobIfCurrent(ctx.job.id, {
     fence: { attempt: ctx.attempt },

@@ -5,7 +5,6 @@ import type { Request } from '../request/index.js';
 import { checkOutputNames } from './check-names.js';
 import { checkOutputLimits } from './check-outputs.js';
 import { completeFromManifest } from './complete-from-manifest.js';
-import { nowOf } from './deps.js';
 import { finalizeJob } from './finalize.js';
 import { stageWindow } from './handoff.js';
 import type { JobContext } from './job-context.js';
@@ -42,7 +41,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   if (parsed instanceof ValidationError) throw parsed;
   const request: Request = parsed;
   const { deps } = ctx;
-  const t0 = nowOf(deps);
+  const t0 = ctx.now();
   const finished = await completeFromManifest(deps, { jobId: ctx.job.id, prefix: ctx.prefix });
   if (finished) return finished;
   const previous = await findPreviousJob(ctx);
@@ -60,7 +59,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
     request: request as unknown as Record<string, unknown>,
     ...enginesOf(stages),
     labels: request.labels,
-    updatedAt: new Date(nowOf(deps)),
+    updatedAt: new Date(ctx.now()),
   });
   if (!ctx.image) throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
   const source = await loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request) });
@@ -79,13 +78,19 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
       s.references.map((location, r) => ({ location, path: `${s.path}.references[${r}]` })),
     ),
   );
-  const t1 = nowOf(deps);
+  const t1 = ctx.now();
   // Tasks mode runs a window of the stages and hands the rest to a queue (handoff.ts).
   const window = await stageWindow(ctx, planned);
   const outcomes = await runStages(ctx, window.run, source, references, {
     cache: request.cache && deps.config.stageCache,
   });
   if (window.handoff) return window.handoff;
-  const t2 = nowOf(deps);
-  return finalizeJob(ctx, request, source, references, outcomes, { loadMs: t1 - t0, stagesMs: t2 - t1 });
+  const t2 = ctx.now();
+  return finalizeJob(ctx, {
+    request,
+    source,
+    references,
+    stages: outcomes,
+    timings: { loadMs: t1 - t0, stagesMs: t2 - t1 },
+  });
 }

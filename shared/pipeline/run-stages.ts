@@ -3,11 +3,10 @@ import type { EngineImage } from '../engines/engine.js';
 import { TransientError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
 import type { Location, StageRecord, VariantRecord } from '../lineage/records.js';
-import { nowOf } from './deps.js';
 import type { JobContext } from './job-context.js';
 import { type LoadedAsset, referenceKey } from './load-inputs.js';
 import { produceVariant } from './produce-variant.js';
-import { recordStage } from './record-stage.js';
+import { isGenerative, recordStage } from './record-stage.js';
 import { readPinned } from './stage-output.js';
 import type { PlannedStage, Produced, StageOutcome } from './types.js';
 
@@ -31,7 +30,7 @@ export async function runStages(
   for (const planned of stages) {
     const previous = recorded.get(planned.index);
     const outcome = previous
-      ? await reuseRecordedStage(ctx, previous)
+      ? await reuseRecordedStage(ctx, previous, planned)
       : await runStage(ctx, planned, input, references, options);
     outcomes.push(outcome);
     input = { image: outcome.image, assetId: outcome.record.outputAssetId };
@@ -56,7 +55,11 @@ async function readVerified(
   return bytes;
 }
 
-async function reuseRecordedStage(ctx: JobContext, record: StageRecord): Promise<StageOutcome> {
+async function reuseRecordedStage(
+  ctx: JobContext,
+  record: StageRecord,
+  planned: PlannedStage,
+): Promise<StageOutcome> {
   const variants = record.variants ?? [
     { variant: 1, outputAssetId: record.outputAssetId, output: record.output } as Pick<
       VariantRecord,
@@ -70,7 +73,13 @@ async function reuseRecordedStage(ctx: JobContext, record: StageRecord): Promise
   }
   ctx.log.info('stage reused from an earlier attempt', { stage: record.index, name: record.name });
   const chosen = (record.chosenVariant ?? 1) - 1;
-  return { record, image: variantImages[chosen] as EngineImage, variantImages, resumed: true };
+  return {
+    record,
+    image: variantImages[chosen] as EngineImage,
+    variantImages,
+    resumed: true,
+    generative: isGenerative(planned),
+  };
 }
 
 async function runStage(
@@ -80,11 +89,11 @@ async function runStage(
   references: Map<string, LoadedAsset>,
   options: { cache: boolean },
 ): Promise<StageOutcome> {
-  const started = nowOf(ctx.deps);
+  const started = ctx.now();
   const refs = planned.references.map((loc) => references.get(referenceKey(loc)) as LoadedAsset);
   if (planned.from) {
     const pinned = await readPinned(ctx, planned);
-    return recordStage(ctx, planned, input, refs, started, [pinned], 1);
+    return recordStage(ctx, { planned, input, refs, started, produced: [pinned] });
   }
   const produced: Produced[] = [];
   const waiting: string[] = [];
@@ -100,5 +109,5 @@ async function runStage(
     }
   }
   if (waiting.length > 0) throw new BatchWaiting(waiting);
-  return recordStage(ctx, planned, input, refs, started, produced, 1);
+  return recordStage(ctx, { planned, input, refs, started, produced });
 }

@@ -97,4 +97,6 @@ export interface StageOutcome {
   variantImages: EngineImage[];
   /** true when the stage was recorded by an earlier attempt and reused. */
   resumed: boolean;
+  /** true when a generative model may have made the output (the engine's `generative`; pinned: true). */
+  generative: boolean;
 }

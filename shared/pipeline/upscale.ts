@@ -1,5 +1,5 @@
 import type { EnginePlan, StagePlan } from '../engines/engine.js';
-import { InputImageError, PermanentError, ValidationError } from '../errors.js';
+import { InputImageError, ValidationError } from '../errors.js';
 import type { Request } from '../request/index.js';
 import { drawSeed } from './identity.js';
 import type { JobContext } from './job-context.js';
@@ -106,13 +106,7 @@ function planUpscaleStage(
   options: { factor: number; inheritedSeeds?: ReadonlyMap<string, number> | undefined },
 ): PlannedStage {
   const upscale = request.upscale as UpscaleOptions;
-  const engine = ctx.deps.engines.get(upscale.engine);
-  if (!engine) {
-    throw new PermanentError(
-      'ENGINE_UNKNOWN',
-      `upscale.engine: engine "${upscale.engine}" is not available here; available: ${[...ctx.deps.engines.keys()].join(', ')}`,
-    );
-  }
+  const engine = ctx.requireEngine(upscale.engine, 'upscale.engine');
   const clash = request.stages.findIndex((s) => s.name === UPSCALE_STAGE_NAME);
   if (clash !== -1) {
     throw new ValidationError('REQUEST_INVALID', [

@@ -99,6 +99,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
 
   return {
     name: GEMINI_ENGINE_NAME,
+    generative: true,
     batch: createGeminiBatchLane({ plan, prices: options.prices, maxInputSide: options.maxInputSide }),
     plan(stage: StagePlan): EnginePlan {
       const { model, warnings } = plan(stage);

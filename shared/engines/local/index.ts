@@ -40,6 +40,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
 
   return {
     name: LOCAL_ENGINE_NAME,
+    generative: false,
 
     plan(stage: StagePlan): EnginePlan {
       const checked = checkStage(stage, model);

@@ -83,6 +83,7 @@ export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
 
   return {
     name: REPLICATE_ENGINE_NAME,
+    generative: true,
 
     plan(stage: StagePlan) {
       token();

@@ -12,6 +12,7 @@ import { fixture } from '../../fixtures/index.js';
 /** An engine with no price table: its cost cannot be known before a run. */
 class UnpricedEngine implements Engine {
   readonly name = 'unpriced';
+  readonly generative = true;
   calls = 0;
   plan() {
     return { model: 'unpriced-1', warnings: [] };

@@ -49,6 +49,7 @@ function countingLocalEngine(): { engine: Engine; calls: () => number } {
   let calls = 0;
   const engine: Engine = {
     name: local.name,
+    generative: local.generative,
     plan: (stage) => local.plan(stage),
     edit: async (request) => {
       calls += 1;

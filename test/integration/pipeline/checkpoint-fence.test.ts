@@ -7,6 +7,7 @@ import { createPipelineHarness, type PipelineHarness } from '../../support/pipel
 /** Records a checkpoint after another attempt has taken the job over (as a slow engine call would). */
 class TakenOverEngine implements Engine {
   readonly name = 'local';
+  readonly generative = false;
   lineage?: LineageStore;
   plan() {
     return { model: 'taken-over-1', warnings: [] };

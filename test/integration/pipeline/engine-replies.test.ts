@@ -14,6 +14,7 @@ function replyingEngine(reply: () => Promise<Buffer>, mimeType: string): Engine 
   const local = createLocalEngine();
   return {
     name: local.name,
+    generative: local.generative,
     plan: (stage) => local.plan(stage),
     edit: async () => {
       const data = await reply();

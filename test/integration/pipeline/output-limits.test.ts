@@ -67,6 +67,7 @@ describe('output limits', () => {
     const local = createLocalEngine();
     const larger: Engine = {
       name: local.name,
+      generative: local.generative,
       plan: (stage) => local.plan(stage),
       edit: async () => {
         const data = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#888888' } })

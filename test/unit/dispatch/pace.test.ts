@@ -10,6 +10,9 @@ class RecordingEngine implements Engine {
     private readonly clock: { now(): number },
     private readonly model = `${name}-model`,
   ) {}
+  get generative(): boolean {
+    return this.name !== 'local';
+  }
   plan() {
     return { model: this.model, warnings: [] };
   }

@@ -7,7 +7,7 @@ import type { JobRecord } from '../../../shared/lineage/records.js';
 import { silentLogger } from '../../../shared/log.js';
 import { deferJob } from '../../../shared/pipeline/handoff.js';
 import { claimJob, type PipelineDeps } from '../../../shared/pipeline/index.js';
-import type { JobContext } from '../../../shared/pipeline/job-context.js';
+import { createJobContext, type JobContext } from '../../../shared/pipeline/job-context.js';
 import { createFsObjectStore } from '../../../shared/storage/fs-object-store.js';
 
 const LEASE_MS = 60_000;
@@ -48,17 +48,24 @@ function freshJob(): JobRecord {
 }
 
 function contextOf(deps: PipelineDeps, job: JobRecord, attempt: number): JobContext {
-  return {
+  return createJobContext({
     deps,
     job,
     attempt,
     log: silentLogger,
     deadline: clock + LEASE_MS,
-    request: { bucket: 'drop', name: 'p.json', generation: '2', size: 2, contentType: 'application/json' },
+    request: {
+      bucket: 'drop',
+      name: 'p.json',
+      generation: '2',
+      size: 2,
+      contentType: 'application/json',
+      metadata: {},
+    },
     prefix: job.results.prefix,
     startedAt: clock,
     role: 'worker',
-  } as JobContext;
+  });
 }
 
 beforeEach(() => {

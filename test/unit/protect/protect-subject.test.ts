@@ -12,6 +12,7 @@ import { fixture } from '../engines/local/helpers.js';
  */
 class FakeModel implements Engine {
   readonly name = 'fake';
+  readonly generative = true;
   readonly calls: EngineRequest[] = [];
   constructor(private readonly behaviour: { moveOn?: number[]; recolourOn?: number[] }) {}
   plan() {
