@@ -1,0 +1,100 @@
+/**
+ * The layering as a test: the rules in `.dependency-cruiser.cjs` hold for the repository, and the
+ * same rules report a cycle and an SDK import in the pipeline when a tree has them.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
+import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
+
+/** Cruises `paths` under `baseDir` with the repository's rules. @returns each violation as `rule: from → to` */
+async function violations(baseDir: string, paths: string[]): Promise<string[]> {
+  const options = await extractDepcruiseOptions(CONFIG);
+  const tsConfig = extractTSConfig(join(baseDir, 'tsconfig.json'));
+  const reported = await cruise(
+    paths,
+    { ...options, baseDir, validate: true, tsConfig: { fileName: join(baseDir, 'tsconfig.json') } },
+    undefined,
+    { tsConfig },
+  );
+  const result = reported.output as ICruiseResult;
+  return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
+}
+
+let fixture: string | undefined;
+afterEach(() => {
+  if (fixture) rmSync(fixture, { recursive: true, force: true });
+  fixture = undefined;
+});
+
+/** Writes a tiny tree (file → contents) with the repository's compiler settings. */
+function writeTree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'layering-'));
+  const all = {
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true },
+      include: ['shared', 'functions'],
+    }),
+    ...files,
+  };
+  for (const [name, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('layering', () => {
+  it('holds for the repository: no cycles, no SDK in the pipeline, adapters and entries in their lanes', async () => {
+    expect(await violations(ROOT, ['shared', 'functions', 'test', 'bench'])).toEqual([]);
+  });
+
+  it('reports a cycle and an SDK import in the pipeline', async () => {
+    fixture = writeTree({
+      'node_modules/sharp/package.json': JSON.stringify({
+        name: 'sharp',
+        version: '0.0.0',
+        main: 'index.js',
+      }),
+      'node_modules/sharp/index.js': 'module.exports = {};\n',
+      'shared/pipeline/plan.ts': "import { run } from './run.js';\nexport const plan = () => run;\n",
+      'shared/pipeline/run.ts': "import { plan } from './plan.js';\nexport const run = () => plan;\n",
+      'shared/pipeline/decode.ts': "import sharp from 'sharp';\nexport const decode = sharp;\n",
+      'shared/pipeline/types.ts': 'export type Shape = { a: number };\n',
+      'shared/pipeline/step.ts':
+        "import type { Shape } from './types.js';\nexport const step = (s: Shape) => s.a;\n",
+    });
+    const found = await violations(fixture, ['shared']);
+    // One report per cycle, from whichever of its files the cruiser reaches first.
+    expect(found.filter((v) => v.startsWith('no-circular:'))).toEqual([
+      expect.stringMatching(
+        /^no-circular: shared\/pipeline\/(plan|run)\.ts → shared\/pipeline\/(plan|run)\.ts$/,
+      ),
+    ]);
+    expect(found.filter((v) => !v.startsWith('no-circular:'))).toEqual([
+      'pipeline-no-sdk: shared/pipeline/decode.ts → node_modules/sharp/index.js',
+    ]);
+  });
+
+  it('reports an adapter importing past its port and an entry importing past the faces', async () => {
+    fixture = writeTree({
+      'shared/pipeline/route.ts': 'export const route = 1;\n',
+      'shared/pipeline/index.ts': "export { route } from './route.js';\n",
+      'shared/storage/object-store.ts': 'export interface ObjectStore { read(): void }\n',
+      'shared/storage/gcs-object-store.ts':
+        "import type { ObjectStore } from './object-store.js';\nimport { route } from '../pipeline/route.js';\nexport const store = (s: ObjectStore) => [s, route];\n",
+      'functions/index.ts':
+        "import { route } from '../shared/pipeline/route.js';\nimport { route as faced } from '../shared/pipeline/index.js';\nexport const all = [route, faced];\n",
+    });
+    expect((await violations(fixture, ['shared', 'functions'])).sort()).toEqual([
+      'entries-through-faces: functions/index.ts → shared/pipeline/route.ts',
+      'storage-adapter: shared/storage/gcs-object-store.ts → shared/pipeline/route.ts',
+    ]);
+  });
+});
