@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import { createLogger, type Logger, traceFields } from '../log.js';
-import type { ObjectEvent, Outcome } from '../pipeline/index.js';
+import { type ObjectEvent, type Outcome, outsideInput } from '../pipeline/index.js';
 import { parseStorageEvent } from './envelope.js';
 import { platformResultFor, throwIfRedelivery } from './outcome.js';
 
@@ -86,19 +86,4 @@ export async function handleStorageEvent(
   });
   throwIfRedelivery(outcome);
   return outcome;
-}
-
-/**
- * With `INPUT_BUCKET` set, events of other buckets are not the function's; with `INPUT_PREFIX`,
- * neither are names outside it.
- * @returns why the object is outside the input location, or undefined when inside
- */
-export function outsideInput(object: ObjectEvent, input: Config['input']): string | undefined {
-  if (input.bucket && object.bucket !== input.bucket) {
-    return `bucket "${object.bucket}" is not the input bucket "${input.bucket}" (INPUT_BUCKET)`;
-  }
-  if (input.prefix && !object.name.startsWith(input.prefix)) {
-    return `outside the input prefix "${input.prefix}" (INPUT_PREFIX)`;
-  }
-  return undefined;
 }

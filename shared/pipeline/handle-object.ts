@@ -2,7 +2,7 @@ import { PermanentError } from '../errors.js';
 import { callCutoff, withCallDeadline } from './call-deadline.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { pairObject } from './pair.js';
-import { routeObject } from './route.js';
+import { arrivalIgnoreReason, routeObject } from './route.js';
 import { runAttempt } from './run-attempt.js';
 import type { HandleOptions, ObjectEvent, Outcome } from './types.js';
 
@@ -23,15 +23,12 @@ export async function handleObject(
   // Every Storage and Firestore call of this invocation answers by the cutoff, or fails transiently.
   const deps = withCallDeadline(unbounded, callCutoff(unbounded, deadline));
   const log = deps.log.child({ object: `${event.bucket}/${event.name}`, generation: event.generation });
-  const route = routeObject(event, { results: deps.results });
-  if (route.kind === 'ignore') return ignored(log, route.reason);
-  if (route.kind === 'recipe') return ignored(log, 'a recipe triggers nothing by itself');
-  if (event.time && nowOf(deps) - Date.parse(event.time) > deps.config.timing.maxEventAgeMs) {
-    return ignored(
-      log,
-      `the event is older than ${deps.config.timing.maxEventAgeMs / 1000}s (MAX_EVENT_AGE_SECONDS)`,
-    );
-  }
+  const skip = arrivalIgnoreReason(event, {
+    results: deps.results,
+    now: nowOf(deps),
+    maxEventAgeMs: deps.config.timing.maxEventAgeMs,
+  });
+  if (skip) return ignored(log, skip);
   // The live object, not the event's generation: with object versioning an overwritten generation
   // stays readable, and only the upload that is still live is acted on.
   const arrival = await deps.store.stat({ bucket: event.bucket, name: event.name });

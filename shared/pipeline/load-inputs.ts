@@ -4,7 +4,7 @@ import { hashBytes, type LoadedImage, loadImage } from '../imaging/index.js';
 import type { Location } from '../lineage/records.js';
 import { ObjectNotFoundError, ObjectTooLargeError } from '../storage/object-store.js';
 import type { JobContext } from './job-context.js';
-import { OUTPUT_MARKER } from './route.js';
+import { isOwnOutput } from './route.js';
 
 /** An input image, read, checked, normalized and recorded as an asset. */
 export interface LoadedAsset {
@@ -86,7 +86,7 @@ async function refuseOwnOutput(ctx: JobContext, location: Location, path: string
   const { results } = ctx.deps;
   const inResults = location.bucket === results.bucket && location.name.startsWith(results.prefix);
   const info = inResults ? undefined : await ctx.deps.store.stat(location);
-  if (inResults || info?.metadata[OUTPUT_MARKER] === 'true') {
+  if (inResults || (info && isOwnOutput(info))) {
     throw new ValidationError('REFERENCE_INVALID', [
       `${path}: "${location.bucket}/${location.name}" is an output of the pipeline; references must be source images`,
     ]);

@@ -43,7 +43,7 @@ export function refOf(info: ObjectInfo): InputRef {
  * image. Either may arrive first; the second arrival completes the pair.
  */
 export async function pairObject(arrival: ObjectInfo, options: PairOptions): Promise<Pairing> {
-  const route = routeObject(arrival, { results: { prefix: '' } });
+  const route = routeObject(arrival);
   if (route.kind === 'sidecar') return pairSidecar(arrival, options);
   if (route.kind === 'input') return pairInput(arrival, options);
   return {
@@ -77,7 +77,7 @@ async function pairSidecar(sidecar: ObjectInfo, options: PairOptions): Promise<P
     const found = await options.store.stat({ bucket: sidecar.bucket, name: named });
     candidates = found ? [found] : [];
     if (!found) return { kind: 'wait', reason: `the image "${named}" named by the sidecar has not arrived` };
-    const route = routeObject(found, { results: { prefix: '' } });
+    const route = routeObject(found);
     if (route.kind !== 'input') {
       // Never a sidecar, a recipe, a hidden or library file, or an output of the pipeline.
       const what = route.kind === 'ignore' ? route.reason : `a ${route.kind}`;
@@ -106,10 +106,7 @@ async function sameStemInputs(sidecar: ObjectInfo, store: ObjectStore): Promise<
   const stem = stemOf(sidecar.name);
   const siblings = await store.list(sidecar.bucket, `${stem}.`);
   return siblings.filter(
-    (s) =>
-      stemOf(s.name) === stem &&
-      s.name !== sidecar.name &&
-      routeObject(s, { results: { prefix: '' } }).kind === 'input',
+    (s) => stemOf(s.name) === stem && s.name !== sidecar.name && routeObject(s).kind === 'input',
   );
 }
 
@@ -169,9 +166,7 @@ async function findNamingSidecar(image: ObjectInfo, options: PairOptions): Promi
   const folder = folderOf(image.name);
   const siblings = await options.store.list(image.bucket, folder);
   const sidecars = siblings
-    .filter(
-      (s) => folderOf(s.name) === folder && routeObject(s, { results: { prefix: '' } }).kind === 'sidecar',
-    )
+    .filter((s) => folderOf(s.name) === folder && routeObject(s).kind === 'sidecar')
     .filter((s) => s.name !== `${stemOf(image.name)}.json`)
     .slice(0, options.maxSidecarScan ?? 50);
   for (const sidecar of sidecars) {

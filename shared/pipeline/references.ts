@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { Location } from '../lineage/records.js';
 import { resolveSibling } from './pair.js';
 import { checkReferenceScope, type ReferenceScope } from './reference-scope.js';
-import { isHiddenPath, isLibraryPath, routeObject } from './route.js';
+import { isHiddenPath, isLibraryPath, kindOfName } from './route.js';
 
 /** What reference resolution needs to know. */
 export interface ReferenceContext {
@@ -56,7 +56,7 @@ export function resolveReference(reference: string, context: ReferenceContext, p
   if (location.bucket === context.bucket && location.name === context.requestName) {
     throw new ValidationError('REFERENCE_INVALID', [`${path}: a request cannot use itself as an image`]);
   }
-  const route = routeObject(location, { results: { prefix: '' } });
+  const route = kindOfName(location.name);
   if (
     route.kind !== 'input' &&
     !(route.kind === 'ignore' && isLibraryPath(location.name) && !isHiddenPath(location.name))

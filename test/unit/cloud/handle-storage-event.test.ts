@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CloudRuntime,
-  handleStorageEvent,
-  outsideInput,
-} from '../../../shared/cloud/handle-storage-event.js';
+import { type CloudRuntime, handleStorageEvent } from '../../../shared/cloud/handle-storage-event.js';
 import { platformResultFor, RedeliveryError } from '../../../shared/cloud/outcome.js';
 import { ConfigError, loadConfig } from '../../../shared/config.js';
 import { TransientError } from '../../../shared/errors.js';
 import { createLogger, type LogLevel } from '../../../shared/log.js';
-import type { ObjectEvent, Outcome } from '../../../shared/pipeline/index.js';
+import { type ObjectEvent, type Outcome, outsideInput } from '../../../shared/pipeline/index.js';
 import { storageObjectEventFactory } from '../../support/cloud-events.js';
 
 /** A runtime whose pipeline answers `outcome` and records what it was given. */

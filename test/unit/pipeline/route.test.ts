@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  arrivalIgnoreReason,
   hasImageExtension,
   isLibraryPath,
+  isOwnOutput,
+  kindOfName,
   OUTPUT_MARKER,
   type Route,
   type RouteContext,
@@ -132,6 +135,67 @@ describe('routeObject', () => {
     const route = routeObject(object, context ?? SEPARATE);
     expect(route.kind).toBe(expected);
     if (reason) expect(route.kind === 'ignore' && route.reason).toMatch(reason);
+  });
+});
+
+describe('kindOfName', () => {
+  it.each([
+    ['a/photo.jpg', 'input'],
+    ['a/notes.txt', 'input'],
+    ['a/photo.json', 'sidecar'],
+    ['hot/_recipe.json', 'recipe'],
+    ['_scenes/kitchen.jpg', 'ignore'],
+    ['a/.DS_Store', 'ignore'],
+    ['a/folder/', 'ignore'],
+  ])('%s is %s', (name, expected) => {
+    expect(kindOfName(name).kind).toBe(expected);
+  });
+});
+
+describe('isOwnOutput', () => {
+  it.each<[string, RoutedObject, RouteContext['results'] | undefined, boolean]>([
+    [
+      'an object with the output marker',
+      { bucket: 'media', name: 'a.jpg', metadata: { [OUTPUT_MARKER]: 'true' } },
+      undefined,
+      true,
+    ],
+    [
+      'a name inside a non-empty results prefix',
+      { bucket: 'media', name: 'out/a.jpg' },
+      SAME_BUCKET.results,
+      true,
+    ],
+    ['the same name in another bucket', { bucket: 'drop', name: 'out/a.jpg' }, SAME_BUCKET.results, false],
+    [
+      'a name in a results bucket with an empty prefix',
+      { bucket: 'results', name: 'a.jpg' },
+      SEPARATE.results,
+      false,
+    ],
+    ['an unmarked object with no results location', { bucket: 'media', name: 'out/a.jpg' }, undefined, false],
+  ])('%s → %s', (_name, object, results, expected) => {
+    expect(isOwnOutput(object, results)).toBe(expected);
+  });
+});
+
+describe('arrivalIgnoreReason', () => {
+  const NOW = Date.parse('2026-01-01T00:10:00Z');
+  const options = { ...SAME_BUCKET, now: NOW, maxEventAgeMs: 300_000 };
+  it.each<[string, RoutedObject & { time?: string }, RegExp | undefined]>([
+    ['a fresh image', { bucket: 'media', name: 'a/photo.jpg', time: '2026-01-01T00:09:00Z' }, undefined],
+    ['an event with no time', { bucket: 'media', name: 'a/photo.jpg' }, undefined],
+    ['an output', { bucket: 'media', name: 'out/photo.jpg' }, /results prefix/],
+    ['a recipe', { bucket: 'media', name: 'hot/_recipe.json' }, /recipe triggers nothing/],
+    [
+      'a stale event',
+      { bucket: 'media', name: 'a/photo.jpg', time: '2026-01-01T00:00:00Z' },
+      /older than 300s/,
+    ],
+  ])('%s', (_name, event, reason) => {
+    const found = arrivalIgnoreReason(event, options);
+    if (reason) expect(found).toMatch(reason);
+    else expect(found).toBeUndefined();
   });
 });
 
