@@ -3,7 +3,7 @@
  * infra/README.md's "Function environment" table, the table says truly which of them
  * Terraform sets for each function, and Terraform sets nothing the code does not read.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CloudSettingsSchema } from '../../../shared/cloud/create-cloud-runtime.js';
@@ -44,6 +44,24 @@ const schemaKeys = [
 ];
 const READ_BY_CODE = new Set([...schemaKeys, ...Object.keys(READ_ELSEWHERE)]);
 
+/** Where the cloud functions' code lives: all of `shared/` and `functions/` but the local runner and CLI. */
+async function cloudSources(): Promise<string[]> {
+  const files: string[] = [];
+  for (const dir of ['shared', 'functions']) {
+    const names = await readdir(join(ROOT, dir), { recursive: true });
+    for (const name of names) {
+      const path = `${dir}/${name}`;
+      if (!path.endsWith('.ts') || /^shared\/(cli|runner)\/|^functions\/cli\.ts$/.test(path)) continue;
+      files.push(path);
+    }
+  }
+  return files;
+}
+
+/** Variables a source reads directly: `env.NAME`, `env['NAME']`, `read(env, 'NAME')`. */
+const DIRECT_READ =
+  /\benv(?:\.([A-Z][A-Z0-9_]{2,})|\['([A-Z][A-Z0-9_]{2,})'\])|read\(env, '([A-Z][A-Z0-9_]{2,})'\)/g;
+
 type SetBy = 'both' | 'each' | 'secret' | 'no';
 
 /** The rows of the README table: variable → how Terraform sets it. */
@@ -78,6 +96,16 @@ describe('infra: function environment against the code', () => {
     for (const [key, file] of Object.entries(READ_ELSEWHERE)) {
       expect(await readFile(join(ROOT, file), 'utf8'), `${key} in ${file}`).toContain(key);
     }
+  });
+
+  it('knows every variable the cloud code reads directly (outside the schemas)', async () => {
+    const direct = new Set<string>();
+    for (const file of await cloudSources()) {
+      const text = await readFile(join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(DIRECT_READ)) direct.add(m[1] ?? m[2] ?? m[3] ?? '');
+    }
+    expect(direct.size).toBeGreaterThan(10);
+    expect([...direct].filter((k) => !READ_BY_CODE.has(k)).sort()).toEqual([]);
   });
 
   it('documents every variable the code reads, and only those', () => {
