@@ -15,7 +15,12 @@ function getRuntime(): Promise<StageRuntime> {
       import('../shared/dispatch/settings.js'),
     ]).then(([cloud, dispatch]) => {
       const built = cloud.createCloudRuntime({ env: process.env });
-      return { deps: built.deps, log: built.log, dispatch: dispatch.readDispatchSettings(process.env) };
+      return {
+        deps: built.deps,
+        log: built.log,
+        notify: built.notify,
+        dispatch: dispatch.readDispatchSettings(process.env),
+      };
     });
     // A failed start (bad configuration) is retried on the next request instead of being cached.
     starting.catch(() => {

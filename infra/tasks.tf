@@ -93,26 +93,17 @@ resource "google_cloudfunctions2_function" "run_stage" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
 
-    environment_variables = merge(local.tasks_function_env, {
+    # The shared environment and secrets: function-env.tf.
+    environment_variables = merge(local.function_env, {
       FUNCTION_TIMEOUT_SECONDS = var.run_stage_timeout_seconds
     })
 
     dynamic "secret_environment_variables" {
-      for_each = google_secret_manager_secret.gemini_api_key
+      for_each = local.function_secret_env
       content {
-        key        = "GEMINI_API_KEY"
+        key        = secret_environment_variables.key
         project_id = var.project_id
-        secret     = secret_environment_variables.value.secret_id
-        version    = "latest"
-      }
-    }
-
-    dynamic "secret_environment_variables" {
-      for_each = google_secret_manager_secret.replicate_api_token
-      content {
-        key        = "REPLICATE_API_TOKEN"
-        project_id = var.project_id
-        secret     = secret_environment_variables.value.secret_id
+        secret     = secret_environment_variables.value
         version    = "latest"
       }
     }
@@ -124,32 +115,6 @@ resource "google_cloudfunctions2_function" "run_stage" {
     google_storage_bucket_iam_member.build_source_viewer,
     google_secret_manager_secret_iam_member.runtime_gemini_api_key,
     google_secret_manager_secret_iam_member.runtime_replicate_api_token,
+    google_secret_manager_secret_iam_member.runtime_webhook_secret,
   ]
-}
-
-locals {
-  # What both functions read in tasks mode (shared/dispatch/settings.ts), on top of the
-  # pipeline's own variables.
-  tasks_function_env = {
-    DARKROOM_ENGINE                = var.engine
-    INPUT_BUCKET                   = google_storage_bucket.input.name
-    INPUT_PREFIX                   = var.input_prefix
-    RESULTS_BUCKET                 = google_storage_bucket.results.name
-    RESULTS_PREFIX                 = var.results_prefix
-    REFERENCE_BUCKETS              = join(",", var.reference_buckets)
-    GEMINI_MODEL                   = var.gemini_model
-    DEADLINE_MARGIN_SECONDS        = var.deadline_margin_seconds
-    MAX_ATTEMPTS                   = var.max_attempts
-    FIRESTORE_DATABASE             = local.firestore_database
-    GOOGLE_CLOUD_PROJECT           = var.project_id
-    GOOGLE_GENAI_USE_VERTEXAI      = var.use_vertex
-    GOOGLE_CLOUD_LOCATION          = var.vertex_location
-    LOG_FORMAT                     = "json"
-    LOG_LEVEL                      = var.log_level
-    DISPATCH                       = var.dispatch
-    TASK_QUEUES                    = local.task_queue_env
-    RUN_STAGE_URL                  = local.run_stage_url
-    TASK_INVOKER_ACCOUNT           = local.tasks_enabled ? google_service_account.tasks_invoker[0].email : ""
-    TASK_DISPATCH_DEADLINE_SECONDS = var.task_dispatch_deadline_seconds
-  }
 }

@@ -204,13 +204,17 @@ variable "deadline_margin_seconds" {
 }
 
 variable "lease_seconds" {
-  description = "Job lease length (LEASE_SECONDS). null lets the pipeline use timeout + 60 s. A lease shorter than the timeout would let a redelivery take over a live attempt."
+  description = "Job lease length (LEASE_SECONDS), for both functions. null lets each function use its own timeout + 60 s. A lease shorter than the timeout would let a redelivery take over a live attempt."
   type        = number
   default     = null
 
   validation {
-    condition     = var.lease_seconds == null || try(var.lease_seconds > var.function_timeout_seconds, false)
-    error_message = "lease_seconds must be null or longer than function_timeout_seconds."
+    condition = var.lease_seconds == null || try(
+      var.lease_seconds > var.function_timeout_seconds &&
+      (var.dispatch != "tasks" || var.lease_seconds > var.run_stage_timeout_seconds),
+      false,
+    )
+    error_message = "lease_seconds must be null or longer than function_timeout_seconds (and, in tasks mode, than run_stage_timeout_seconds)."
   }
 }
 

@@ -137,7 +137,12 @@ async function _run(options: CatalogueOptions, mode: 'tasks' | 'inline') {
     },
   };
   const runtime = createCloudRuntime({ env, engines: [counted], now: clock.now, write: () => undefined });
-  const stage = { deps: runtime.deps, log: runtime.log, dispatch: readDispatchSettings(env) };
+  const stage = {
+    deps: runtime.deps,
+    log: runtime.log,
+    notify: runtime.notify,
+    dispatch: readDispatchSettings(env),
+  };
   let redeliveries = 0;
   try {
     gcs.putObject('uploads', 'drop/_recipe.json', JSON.stringify(REQUEST), {

@@ -12,6 +12,7 @@ import { createFirestoreClient } from '../lineage/firestore-client.js';
 import { createFirestoreLineageStore } from '../lineage/firestore-lineage-store.js';
 import { createLogger, type LoggerOptions } from '../log.js';
 import { createNotifier } from '../notify/create-notifier.js';
+import type { NotifyDeps } from '../notify/notify-completion.js';
 import { loadNotifyConfig } from '../notify/notify-config.js';
 import { notifyOutcome } from '../notify/notify-outcome.js';
 import { handleObject, type PipelineDeps } from '../pipeline/index.js';
@@ -45,9 +46,11 @@ export interface CloudRuntimeOptions {
   now?: (() => number) | undefined;
 }
 
-/** A runtime and what it was built from, for tests and tooling. */
+/** A runtime and what it was built from, for tests, tooling and the runStage worker. */
 export interface CloudRuntimeWithDeps extends CloudRuntime {
   deps: PipelineDeps;
+  /** The announcement channels (`COMPLETION_TOPIC`, webhooks) that `notifyOutcome` uses. */
+  notify: NotifyDeps;
 }
 
 /**
@@ -117,6 +120,7 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
     config,
     log,
     deps,
+    notify: notifier.deps,
     handle: async (event, eventLog) => {
       const outcome = await handleObject({ ...deps, log: eventLog }, event);
       // After the report and the final status are written; a failure here is redelivered.

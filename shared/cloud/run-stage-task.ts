@@ -3,6 +3,8 @@ import { isNotNow, notNowStatus, retryAfterOf } from '../dispatch/dispatcher.js'
 import type { DispatchSettings } from '../dispatch/settings.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { NotifyDeps } from '../notify/notify-completion.js';
+import { notifyOutcome } from '../notify/notify-outcome.js';
 import { nowOf } from '../pipeline/deps.js';
 import type { Outcome, PipelineDeps } from '../pipeline/index.js';
 import { resumeStageTask } from '../pipeline/resume-task.js';
@@ -22,10 +24,15 @@ export const StageTaskBodySchema = z.object({
   attempt: z.int().min(1),
 });
 
-/** The worker's world: the pipeline deps (with the tasks dispatcher) and the dispatch settings. */
+/**
+ * The worker's world: the pipeline deps (with the tasks dispatcher), the announcement channels
+ * and the dispatch settings.
+ */
 export interface StageRuntime {
   deps: PipelineDeps;
   log: Logger;
+  /** Where a job this worker ends is announced (the same channels as the event side's). */
+  notify: NotifyDeps;
   dispatch: Pick<
     DispatchSettings,
     'RUN_STAGE_URL' | 'TASK_INVOKER_ACCOUNT' | 'TASK_DISPATCH_DEADLINE_SECONDS'
@@ -52,7 +59,10 @@ export interface StageReply {
  * - 400 for a body that is not a stage task;
  * - 200 when the job is done, failed for good, handed on to the next queue, or not there;
  * - 429 / 503 with `Retry-After` for a model's "not now" and for a job busy elsewhere: free;
- * - 500 for any other transient failure (a counted attempt, as for redelivered events).
+ * - 500 for any other transient failure (a counted attempt, as for redelivered events), and when
+ *   the job ended but its completion could not be published (the retry publishes it).
+ * A task that ends its job announces the outcome, as the event side does (`notifyOutcome`); a
+ * later copy of the task finds the announcement recorded on the job and announces nothing.
  * @param request headers and parsed JSON body
  * @param runtime the worker's runtime
  */
@@ -93,6 +103,17 @@ export async function handleStageTask(request: StageRequest, runtime: StageRunti
     outcome = await resumeStageTask({ ...deps, log }, task.data, { deadline });
   } catch (err) {
     log.error('the stage task failed; Cloud Tasks will retry it', { error: describeError(err) });
+    return reply(500, { outcome: 'error', jobId: task.data.jobId, reason: describeError(err) });
+  }
+  try {
+    // After the report and the final status are written; on a failure the queue retries the
+    // task, which finds the job ended (`duplicate`) and announces what is not yet recorded.
+    await notifyOutcome({ ...runtime.notify, log }, outcome);
+  } catch (err) {
+    log.error('the job ended but its completion was not announced; Cloud Tasks will retry the task', {
+      jobId: task.data.jobId,
+      error: describeError(err),
+    });
     return reply(500, { outcome: 'error', jobId: task.data.jobId, reason: describeError(err) });
   }
   const answer = await replyFor(outcome, deps);

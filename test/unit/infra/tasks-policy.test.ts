@@ -1,8 +1,16 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPolicy } from './policy.js';
+import { PER_FUNCTION_ENV } from './tasks-env-policy.js';
 import { checkTasksPolicy } from './tasks-policy.js';
-import { firstBlock, loadTerraformDir, parseTerraform, type TerraformConfig } from './terraform-model.js';
+import {
+  type Block,
+  firstBlock,
+  loadTerraformDir,
+  nestedBlocks,
+  parseTerraform,
+  type TerraformConfig,
+} from './terraform-model.js';
 
 const INFRA = join(import.meta.dirname, '../../../infra');
 
@@ -18,6 +26,17 @@ async function withOverride(base: TerraformConfig, hcl: string): Promise<Terrafo
 
 /** An HCL interpolation as hcl2json renders it. */
 const hcl = (expr: string) => `\${${expr}}`;
+
+/** The service_config of one function of a configuration. */
+const serviceOf = (config: TerraformConfig, name: string): Block =>
+  firstBlock(config.resources.google_cloudfunctions2_function?.[name], 'service_config') ?? {};
+
+/** A copy of the module whose worker service_config is changed by `edit`. */
+function withWorker(base: TerraformConfig, edit: (service: Block) => void): TerraformConfig {
+  const config = structuredClone(base);
+  edit(serviceOf(config, 'run_stage'));
+  return config;
+}
 
 const rules = (config: TerraformConfig) => [...new Set(checkTasksPolicy(config).map((v) => v.rule))].sort();
 
@@ -110,5 +129,97 @@ describe('tasks-mode infrastructure', () => {
       task_dispatch_deadline_seconds: 900,
     });
     expect(timeouts.map((v) => v.rule)).toEqual(['tasks-worker']);
+  });
+
+  describe('one environment for both functions', () => {
+    const envOf = (name: string) => serviceOf(config, name).environment_variables as Record<string, unknown>;
+    const secretsOf = (name: string) =>
+      nestedBlocks(serviceOf(config, name), 'secret_environment_variables').map(({ block, forEach }) => [
+        block.key,
+        forEach,
+      ]);
+
+    it('gives processUpload and runStage the same variables, except their own timeouts', () => {
+      const upload = envOf('darkroom');
+      const worker = envOf('run_stage');
+      const shared = (env: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(env).filter(([k]) => !(PER_FUNCTION_ENV as readonly string[]).includes(k)),
+        );
+      expect(shared(worker)).toEqual(shared(upload));
+      expect(Object.keys(worker)).toEqual(
+        expect.arrayContaining([
+          'LEASE_SECONDS',
+          'MAX_EVENT_AGE_SECONDS',
+          'COMPLETION_TOPIC',
+          'WEBHOOK_URL',
+          'WEBHOOK_HOSTS',
+        ]),
+      );
+      expect(upload.FUNCTION_TIMEOUT_SECONDS).toBe(hcl('var.function_timeout_seconds'));
+      expect(worker.FUNCTION_TIMEOUT_SECONDS).toBe(hcl('var.run_stage_timeout_seconds'));
+    });
+
+    it('mounts the same secrets in both, the webhook secret included, each from Secret Manager', () => {
+      const expected = [
+        ['GEMINI_API_KEY', hcl('google_secret_manager_secret.gemini_api_key')],
+        ['WEBHOOK_SECRET', hcl('google_secret_manager_secret.webhook_secret')],
+        ['REPLICATE_API_TOKEN', hcl('google_secret_manager_secret.replicate_api_token')],
+      ];
+      expect(secretsOf('darkroom')).toEqual(expected);
+      expect(secretsOf('run_stage')).toEqual(expected);
+      for (const { block } of nestedBlocks(serviceOf(config, 'run_stage'), 'secret_environment_variables')) {
+        expect(block).toMatchObject({
+          secret: hcl('secret_environment_variables.value.secret_id'),
+          version: 'latest',
+        });
+      }
+    });
+
+    it('reports a worker whose environment has drifted: missing, extra or different variables', () => {
+      const missing = withWorker(config, (service) => {
+        const env = service.environment_variables as Record<string, unknown>;
+        delete env.WEBHOOK_URL;
+        delete env.COMPLETION_TOPIC;
+      });
+      expect(checkTasksPolicy(missing).map((v) => [v.rule, v.message])).toEqual([
+        ['tasks-env', "lacks COMPLETION_TOPIC, WEBHOOK_URL of darkroom's environment"],
+      ]);
+      const different = withWorker(config, (service) => {
+        const env = service.environment_variables as Record<string, unknown>;
+        env.EXTRA = 'x';
+        env.LOG_LEVEL = 'debug';
+      });
+      expect(checkTasksPolicy(different).map((v) => v.message)).toEqual([
+        'sets EXTRA, which darkroom does not',
+        'sets LOG_LEVEL differently from darkroom',
+      ]);
+    });
+
+    it('reports a worker that does not mount the webhook secret', () => {
+      const bad = withWorker(config, (service) => {
+        service.dynamic = { secret_environment_variables: [] };
+      });
+      expect(checkTasksPolicy(bad).map((v) => [v.address, v.message])).toEqual(
+        ['GEMINI_API_KEY', 'WEBHOOK_SECRET', 'REPLICATE_API_TOKEN'].map((key) => [
+          'google_cloudfunctions2_function.run_stage',
+          `must mount ${key} from google_secret_manager_secret.${key.toLowerCase()}`,
+        ]),
+      );
+    });
+
+    it('reports a shared lease that the worker outlives, which the variable validation refuses', () => {
+      expect(rules(config)).toEqual([]);
+      const lease = checkTasksPolicy(config, { lease_seconds: 600 });
+      expect(lease.map((v) => [v.rule, v.address, v.message])).toEqual([
+        [
+          'tasks-env',
+          'google_cloudfunctions2_function.run_stage',
+          'LEASE_SECONDS (600) must outlive the timeout (900)',
+        ],
+      ]);
+      const validations = nestedBlocks(config.variables.lease_seconds, 'validation');
+      expect(String(validations[0]?.block.condition)).toContain('var.run_stage_timeout_seconds');
+    });
   });
 });

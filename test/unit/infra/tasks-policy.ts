@@ -1,13 +1,15 @@
+import { checkSharedEnvironment } from './tasks-env-policy.js';
 import { firstBlock, referencedNames, resolveValue, type TerraformConfig } from './terraform-model.js';
 
 /**
  * Tasks-mode policy (infra/tasks.tf, infra/tasks-iam.tf), checked statically like
  * `checkPolicy`: every queue has rate limits and a retry policy that can wait for days, the
  * worker is internal, outlives a dispatch and is invoked by the invoker account only, and the
- * runtime account may only enqueue and act as that account.
+ * runtime account may only enqueue and act as that account; both functions share one
+ * environment and one set of secret mounts (tasks-env-policy.ts).
  */
 
-export const TASKS_RULES = ['tasks-rates', 'tasks-retry', 'tasks-worker', 'tasks-iam'] as const;
+export const TASKS_RULES = ['tasks-rates', 'tasks-retry', 'tasks-worker', 'tasks-iam', 'tasks-env'] as const;
 export type TasksRule = (typeof TASKS_RULES)[number];
 
 /** One broken invariant. */
@@ -99,6 +101,7 @@ export function checkTasksPolicy(
       );
     }
   }
+  checkSharedEnvironment(config, vars, (address, message) => report('tasks-env', address, message));
 
   for (const [name, grant] of Object.entries(config.resources.google_cloud_run_v2_service_iam_member ?? {})) {
     const onWorker = String(grant.name).includes('google_cloudfunctions2_function.run_stage');

@@ -1,11 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { expandFunctionBlock } from './terraform-expand.js';
 
 /**
  * A static model of a Terraform root module, parsed with `@cdktf/hcl2json` (no
  * terraform binary, no providers). Expressions stay strings such as
  * `"${var.region}"`; `resolveValue` follows plain `var.` and `local.` references.
+ * A function's `environment_variables` and its `dynamic` blocks over locals are expanded as
+ * Terraform would (terraform-expand.ts), so they read as literal blocks.
  */
 
 /** One HCL block as hcl2json renders it: attributes, and nested blocks as arrays. */
@@ -37,7 +40,7 @@ type Raw = Record<string, unknown>;
 export async function parseTerraform(files: { name: string; contents: string }[]): Promise<TerraformConfig> {
   let raw: Raw = {};
   for (const file of files) raw = _mergeModule(raw, await parse(file.name, file.contents), file.name);
-  return _normalize(raw);
+  return _expandFunctions(_normalize(raw));
 }
 
 /**
@@ -61,7 +64,7 @@ export async function loadTerraformDir(dir: string): Promise<TerraformConfig> {
  */
 export async function overlayTerraform(base: TerraformConfig, path: string): Promise<TerraformConfig> {
   const overlay = _normalize(await parse(path, await readFile(path, 'utf8')));
-  return _deepMerge(base, overlay) as TerraformConfig;
+  return _expandFunctions(_deepMerge(base, overlay) as TerraformConfig);
 }
 
 /**
@@ -201,6 +204,30 @@ function _deepMerge(a: unknown, b: unknown): unknown {
     return out;
   }
   return b;
+}
+
+/** Functions with their environment maps and dynamic blocks over locals expanded. */
+function _expandFunctions(config: TerraformConfig): TerraformConfig {
+  const functions = config.resources.google_cloudfunctions2_function;
+  if (!functions) return config;
+  const expanded: Record<string, Block> = {};
+  for (const [name, fn] of Object.entries(functions)) {
+    const out: Block = { ...fn };
+    for (const part of ['build_config', 'service_config']) {
+      if (fn[part] === undefined) continue;
+      out[part] = _asBlocks(fn[part]).map((b) => {
+        try {
+          return expandFunctionBlock(config.locals, b);
+        } catch (err) {
+          throw new Error(`google_cloudfunctions2_function.${name}.${part}: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+      });
+    }
+    expanded[name] = out;
+  }
+  return { ...config, resources: { ...config.resources, google_cloudfunctions2_function: expanded } };
 }
 
 function _normalize(raw: Raw): TerraformConfig {
