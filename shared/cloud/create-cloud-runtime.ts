@@ -72,6 +72,7 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
   const firestore = createFirestoreClient({
     projectId: config.projectId,
     databaseId: config.firestoreDatabase,
+    emulatorHost: env.FIRESTORE_EMULATOR_HOST,
   });
   const emulator = env.STORAGE_EMULATOR_HOST?.trim();
   // Tasks mode: one model try per invocation; the queue, not the instance, waits out a 429.
