@@ -7,13 +7,21 @@ import { pairObject, refOf } from '../pipeline/pair.js';
 import { writeReport } from '../report/index.js';
 import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
 import type { ObjectInfo } from '../storage/object-store.js';
+import {
+  baseOptionsOf,
+  COMMON_OPTIONS,
+  type CommandArgs,
+  type CommandContext,
+  positionalsOf,
+  requireFolder,
+} from './command.js';
 import { estimateRequestCost, formatUsd } from './estimate-cost.js';
 import { describeOutcome } from './format.js';
 import type { Progress } from './progress.js';
 import { describeReport } from './report-command.js';
 
 /** `darkroom backfill --help`. */
-export const BACKFILL_HELP = `Usage: darkroom backfill <prefix> --drop <dir> [--out <resultsDir>] [--dry-run]
+export const help = `Usage: darkroom backfill <prefix> --drop <dir> [--out <resultsDir>] [--dry-run]
                         [--max-jobs <n>] [--max-cost <usd>] [--engine <name>]
 
 Processes uploads that are already in the drop folder under <prefix> (e.g. "products/",
@@ -33,6 +41,34 @@ Options:
 
 Exit codes: 0 done, 1 a job failed or must be retried, 2 usage error,
             3 stopped at a cap with jobs left (run again to continue).`;
+
+/** The options of `darkroom backfill`. */
+export const options = {
+  ...COMMON_OPTIONS,
+  drop: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  'max-jobs': { type: 'string' },
+  'max-cost': { type: 'string' },
+} as const;
+
+/** `darkroom backfill <prefix> --drop <dir>` from the command line. */
+export async function run(args: CommandArgs, context: CommandContext): Promise<number> {
+  const [prefix = ''] = positionalsOf(args, { min: 1, max: 1 });
+  const drop = args.values.drop;
+  if (typeof drop !== 'string') return args.usage('missing --drop <dir>');
+  await requireFolder(args, drop);
+  const maxJobs = args.number('max-jobs');
+  if (maxJobs !== undefined && !Number.isInteger(maxJobs)) args.usage('--max-jobs must be a whole number');
+  return backfillCommand({
+    ...baseOptionsOf(context),
+    dropDir: drop,
+    prefix,
+    dryRun: args.values['dry-run'] === true,
+    maxJobs,
+    maxCostUsd: args.number('max-cost'),
+    progress: context.progress('jobs'),
+  });
+}
 
 /** One job a backfill would run. */
 export interface BackfillJob {
