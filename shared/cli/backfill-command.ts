@@ -129,12 +129,13 @@ export async function planBackfill(
       continue;
     }
     const base = { jobId, trigger: image ?? request, image, request };
-    if (pairing.kind === 'job' && !(pairing.parsed instanceof Error)) {
-      const estimate = estimateRequestCost(pairing.parsed, defaults);
-      const lane = pairing.parsed.lane ?? deps.config.defaultLane;
+    if (pairing.kind === 'job' && pairing.parsed.kind === 'request') {
+      const request = pairing.parsed.request;
+      const estimate = estimateRequestCost(request, defaults);
+      const lane = request.lane ?? deps.config.defaultLane;
       plan.jobs.push({
         ...base,
-        stages: pairing.parsed.stages.length,
+        stages: request.stages.length,
         estimateUsd: estimate.complete
           ? lane === 'batch'
             ? estimate.batchUsd
@@ -144,12 +145,18 @@ export async function planBackfill(
       });
     } else {
       const problem =
-        pairing.kind === 'wait' ? pairing.reason : pairing.kind === 'invalid' ? pairing.error.message : '';
+        pairing.kind === 'wait'
+          ? pairing.reason
+          : pairing.kind === 'invalid'
+            ? pairing.error.message
+            : pairing.parsed.kind === 'invalid'
+              ? pairing.parsed.error.message
+              : '';
       plan.jobs.push({
         ...base,
         stages: 0,
         estimateUsd: 0,
-        problem: problem || (pairing.kind === 'job' ? (pairing.parsed as Error).message : undefined),
+        problem: problem || undefined,
       });
     }
   }

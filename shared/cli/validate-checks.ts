@@ -26,9 +26,11 @@ import type { Request } from '../request/index.js';
  */
 export function referenceProblems(request: Request, options: { file: string; config: Config }): string[] {
   const problems: string[] = [];
-  const image = request.image === undefined ? undefined : resolveImageField('', request.image);
-  if (image instanceof ValidationError) {
-    problems.push(...image.issues.map((issue) => `REFERENCE_INVALID: ${issue}`));
+  try {
+    if (request.image !== undefined) resolveImageField('', request.image);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.issues.map((issue) => `REFERENCE_INVALID: ${issue}`));
   }
   for (const [i, stage] of request.stages.entries()) {
     for (const [r, ref] of stage.references.entries()) {

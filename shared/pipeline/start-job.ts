@@ -1,15 +1,8 @@
 import { isBatchWaiting } from '../batch/lane.js';
 import { parkForBatch } from '../batch/park.js';
 import { isNotNow } from '../dispatch/dispatcher.js';
-import {
-  describeError,
-  isPermanent,
-  PermanentError,
-  TransientError,
-  type ValidationError,
-} from '../errors.js';
+import { describeError, isPermanent, PermanentError, TransientError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
-import type { Request } from '../request/index.js';
 import type { ObjectInfo } from '../storage/object-store.js';
 import { claimJob, keepLease, ownsJob, SupersededError } from './claim.js';
 import { completeFromManifest } from './complete-from-manifest.js';
@@ -22,6 +15,7 @@ import type { JobContext } from './job-context.js';
 import { jobPrefix } from './layout.js';
 import { refOf } from './pair.js';
 import { countedAttempts, quotaWaitMs } from './quota-wait.js';
+import type { ParsedRequest } from './read-request.js';
 import { runJob } from './run-job.js';
 
 /**
@@ -32,7 +26,7 @@ export interface JobInputs {
   request: ObjectInfo;
   image?: ObjectInfo | undefined;
   requestKind?: 'sidecar' | 'recipe' | undefined;
-  parsed: Request | ValidationError | PermanentError;
+  parsed: ParsedRequest;
 }
 
 /**
@@ -107,8 +101,8 @@ export async function startJob(
   const lease = keepLease(deps, { jobId: id, attempt: claim.attempt, log });
   ctx.signal = lease.signal;
   try {
-    if (inputs.parsed instanceof PermanentError) throw inputs.parsed;
-    const outputs = await runJob(ctx, inputs.parsed);
+    if (inputs.parsed.kind === 'invalid') throw inputs.parsed.error;
+    const outputs = await runJob(ctx, inputs.parsed.request);
     if (isHandoff(outputs)) {
       await lease.stop();
       if (await handOff(ctx, outputs)) {

@@ -62,7 +62,7 @@ describe('startJob', () => {
     const outcome = await startJob(
       deps,
       silentLogger,
-      { request, parsed: new PermanentError('REQUEST_INVALID', 'unused') },
+      { request, parsed: { kind: 'invalid', error: new PermanentError('REQUEST_INVALID', 'unused') } },
       {},
     );
     expect(outcome).toMatchObject({ kind: 'failed', error: { code: 'ATTEMPTS_EXHAUSTED' } });
