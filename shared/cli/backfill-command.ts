@@ -2,8 +2,15 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Logger } from '../log.js';
-import { handleObject, jobIdFor, type Outcome, type PipelineDeps, routeObject } from '../pipeline/index.js';
-import { pairObject, refOf } from '../pipeline/pair.js';
+import {
+  handleObject,
+  jobIdFor,
+  type Outcome,
+  type PipelineDeps,
+  pairObject,
+  refOf,
+  routeObject,
+} from '../pipeline/index.js';
 import { writeReport } from '../report/index.js';
 import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
 import type { ObjectInfo } from '../storage/object-store.js';

@@ -4,9 +4,7 @@ import type { EnginePlan, StagePlan } from '../engines/engine.js';
 import { ValidationError } from '../errors.js';
 import { loadNotifyConfig } from '../notify/notify-config.js';
 import { webhookHostProblem } from '../notify/webhook-target.js';
-import { resolveImageField } from '../pipeline/pair.js';
-import { resolveReference } from '../pipeline/references.js';
-import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
+import { resolveImageField, resolveReference, UPSCALE_STAGE_NAME } from '../pipeline/index.js';
 import type { Request } from '../request/index.js';
 
 /**

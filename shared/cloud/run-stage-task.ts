@@ -3,9 +3,7 @@ import { isNotNow, notNowStatus, retryAfterOf } from '../dispatch/dispatcher.js'
 import type { DispatchSettings } from '../dispatch/settings.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { nowOf } from '../pipeline/deps.js';
-import type { Outcome, PipelineDeps } from '../pipeline/index.js';
-import { resumeStageTask } from '../pipeline/resume-task.js';
+import { nowOf, type Outcome, type PipelineDeps, resumeStageTask } from '../pipeline/index.js';
 import { verifyTaskToken } from './task-token.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Engine, EnginePlan, StagePlan } from '../engines/engine.js';
 import { PermanentError } from '../errors.js';
 import type { Location } from '../lineage/records.js';
+import type { Lane } from '../request/index.js';
 import { composePrompt, lintPrompt, type Request } from '../request/index.js';
-import type { Lane } from '../request/schema.js';
 import { drawSeed } from './identity.js';
 import type { JobContext } from './job-context.js';
 import { folderOf } from './layout.js';

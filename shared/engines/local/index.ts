@@ -95,6 +95,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
 }
 
 function _checkedOrThrow(checked: CheckedStage | StageProblem): CheckedStage {
-  if (checked.kind === 'problem') throw new EngineError(checked.code, checked.message, { details: checked.details });
+  if (checked.kind === 'problem')
+    throw new EngineError(checked.code, checked.message, { details: checked.details });
   return checked;
 }

@@ -5,8 +5,9 @@ import type { LineageStore } from '../../../shared/lineage/lineage-store.js';
 import { createMemoryLineageStore } from '../../../shared/lineage/memory-lineage-store.js';
 import type { JobRecord } from '../../../shared/lineage/records.js';
 import { silentLogger } from '../../../shared/log.js';
+import { claimJob } from '../../../shared/pipeline/claim.js';
 import { deferJob } from '../../../shared/pipeline/handoff.js';
-import { claimJob, type PipelineDeps } from '../../../shared/pipeline/index.js';
+import type { PipelineDeps } from '../../../shared/pipeline/index.js';
 import type { JobContext } from '../../../shared/pipeline/job-context.js';
 import { createFsObjectStore } from '../../../shared/storage/fs-object-store.js';
 
