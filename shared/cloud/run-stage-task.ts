@@ -90,7 +90,9 @@ export async function handleStageTask(request: StageRequest, runtime: StageRunti
   try {
     outcome = await resumeStageTask({ ...deps, log }, task.data, { deadline });
   } catch (err) {
-    log.error('the stage task failed; Cloud Tasks will retry it', { error: describeError(err) });
+    log.error('the stage task failed; Cloud Tasks will retry it', {
+      error: err instanceof Error ? err : describeError(err),
+    });
     return reply(500, { outcome: 'error', jobId: task.data.jobId, reason: describeError(err) });
   }
   const answer = await replyFor(outcome, deps);

@@ -175,7 +175,7 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
       ? err
       : new TransientError('INTERNAL', `unexpected error: ${describeError(err)}`, { cause: err });
   if (!(err instanceof TransientError)) {
-    ctx.log.error('unexpected error', { error: describeError(err), stack: (err as Error)?.stack });
+    ctx.log.error('unexpected error', { error: err instanceof Error ? err : describeError(err) });
   }
   const parkMs = quotaWaitMs(error);
   if (parkMs === undefined && countedAttempts(ctx.job, ctx.attempt) >= deps.config.maxAttempts) {
