@@ -118,20 +118,44 @@ export class ConfigError extends Error {
  * @example loadConfig({ RESULTS_BUCKET: 'my-results', DARKROOM_ENGINE: 'local' })
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const key = String(i.path[0] ?? '');
-        return `Environment variable ${key} ${i.message}${key in present ? ` (got "${present[key]}")` : ''}`;
-      }),
-    );
-  }
-  const config = parsed.data;
+  const config = parseEnv(ConfigSchema, env);
   const loop = feedsTrigger(config);
   if (loop) throw new ConfigError([loop]);
   return config;
+}
+
+/** Options of {@link parseEnv}. */
+export interface ParseEnvOptions {
+  /** Variables whose value a message never echoes (secrets). */
+  hidden?: readonly string[] | undefined;
+}
+
+/**
+ * Parses the variables of an environment object with a schema. Empty variables count as unset.
+ * Every part of Darkroom that reads variables goes through here, so every problem reads the same:
+ * `Environment variable NAME <what is wrong> (got "<value>")`.
+ * @param schema a zod object schema over variable names
+ * @param env an environment object
+ * @returns the parsed variables
+ * @throws ConfigError naming every invalid or missing variable
+ * @example parseEnv(z.object({ RESULTS_BUCKET: z.string() }), {}) // throws: Environment variable RESULTS_BUCKET …
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  options: ParseEnvOptions = {},
+): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const hidden = new Set(options.hidden ?? []);
+  throw new ConfigError(
+    parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const shown = key in present && !hidden.has(key) ? ` (got "${present[key]}")` : '';
+      return `Environment variable ${key} ${i.message}${shown}`;
+    }),
+  );
 }
 
 /**

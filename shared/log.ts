@@ -78,7 +78,8 @@ export interface LogEvent {
  * Formats one event as one line. JSON: Cloud Logging's special fields (`severity`, `message`,
  * `time`, `logging.googleapis.com/trace`, …) with the other fields beside them, a string
  * `jobId` also copied into `logging.googleapis.com/labels` so that a job's lines can be
- * filtered on; errors become `{ name, message, code, stack }`. Text: `level message  key=value …`.
+ * filtered on; errors become `{ name, message, code, status, stack, details, cause }` (the cause
+ * chain and details bounded in depth and size, secret-named keys redacted). Text: `level message  key=value …`.
  * @example formatLogLine({ format: 'json', level: 'warn', message: 'job failed', fields: { jobId: 'j1' }, time })
  * // '{"severity":"WARNING","message":"job failed","time":"…","jobId":"j1","logging.googleapis.com/labels":{"jobId":"j1"}}'
  */
@@ -170,9 +171,70 @@ export const silentLogger: Logger = {
 
 // ── internal ──────────────────────────────────────────────────────────────
 
-function _errorFields(err: Error): Record<string, unknown> {
-  const code = (err as { code?: unknown }).code;
-  return { name: err.name, message: err.message, ...(code !== undefined ? { code } : {}), stack: err.stack };
+// Bounds of an error as logged: a chain or a details object never grows a line without limit.
+const MAX_CAUSE_DEPTH = 5;
+const MAX_VALUE_DEPTH = 4;
+const MAX_ITEMS = 20;
+const MAX_STRING_LENGTH = 2000;
+/** Keys whose values are never logged (webhook secrets, API keys, auth headers, signatures). */
+const SECRET_KEY = /secret|token|password|passw|api[-_]?key|authorization|credential|cookie|signature/i;
+
+/**
+ * An error as JSON-safe fields: name, message, code, status, stack, then its `details` and its
+ * `cause` chain (each cause the same way, `MAX_CAUSE_DEPTH` deep) and an AggregateError's
+ * `errors`, so that the whole chain reaches Cloud Logging.
+ */
+function _errorFields(err: Error, depth = 0): Record<string, unknown> {
+  const { code, status, details } = err as { code?: unknown; status?: unknown; details?: unknown };
+  const fields: Record<string, unknown> = { name: err.name, message: _clip(err.message) };
+  if (code !== undefined) fields.code = _jsonSafe(code, MAX_VALUE_DEPTH);
+  if (typeof status === 'number') fields.status = status;
+  fields.stack = typeof err.stack === 'string' ? _clip(err.stack) : undefined;
+  if (details !== undefined) fields.details = _jsonSafe(details, 0);
+  if (err.cause !== undefined) {
+    fields.cause =
+      depth >= MAX_CAUSE_DEPTH
+        ? '[cause chain truncated]'
+        : err.cause instanceof Error
+          ? _errorFields(err.cause, depth + 1)
+          : _jsonSafe(err.cause, 0);
+  }
+  if (err instanceof AggregateError && depth < MAX_CAUSE_DEPTH) {
+    fields.errors = (err.errors as unknown[])
+      .slice(0, MAX_ITEMS)
+      .map((e) => (e instanceof Error ? _errorFields(e, depth + 1) : _jsonSafe(e, 0)));
+  }
+  return fields;
+}
+
+/** A value as JSON-safe data: bounded depth, items and string length, secrets redacted, no cycles. */
+function _jsonSafe(value: unknown, depth: number, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return _clip(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (typeof value !== 'object') return undefined;
+  if (value instanceof Error) return _errorFields(value, MAX_CAUSE_DEPTH - 1);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+  if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  if (seen.has(value)) return '[repeated]';
+  if (depth >= MAX_VALUE_DEPTH) return '[truncated]';
+  seen.add(value);
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_ITEMS).map((v) => _jsonSafe(v, depth + 1, seen));
+    return value.length > MAX_ITEMS ? [...items, `[${value.length - MAX_ITEMS} more]`] : items;
+  }
+  const entries = Object.entries(value);
+  const kept = entries
+    .slice(0, MAX_ITEMS)
+    .map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : _jsonSafe(v, depth + 1, seen)]);
+  if (entries.length > MAX_ITEMS) kept.push(['…', `${entries.length - MAX_ITEMS} more keys`]);
+  return Object.fromEntries(kept);
+}
+
+function _clip(text: string): string {
+  return text.length > MAX_STRING_LENGTH
+    ? `${text.slice(0, MAX_STRING_LENGTH)}… [${text.length} chars]`
+    : text;
 }
 
 /** JSON.stringify that survives bigints and cycles: a log line must never throw. */

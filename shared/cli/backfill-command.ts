@@ -2,18 +2,33 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Logger } from '../log.js';
-import { handleObject, jobIdFor, type Outcome, type PipelineDeps, routeObject } from '../pipeline/index.js';
-import { pairObject, refOf } from '../pipeline/pair.js';
+import {
+  handleObject,
+  jobIdFor,
+  type Outcome,
+  type PipelineDeps,
+  pairObject,
+  refOf,
+  routeObject,
+} from '../pipeline/index.js';
 import { writeReport } from '../report/index.js';
 import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
 import type { ObjectInfo } from '../storage/object-store.js';
+import {
+  baseOptionsOf,
+  COMMON_OPTIONS,
+  type CommandArgs,
+  type CommandContext,
+  positionalsOf,
+  requireFolder,
+} from './command.js';
 import { estimateRequestCost, formatUsd } from './estimate-cost.js';
 import { describeOutcome } from './format.js';
 import type { Progress } from './progress.js';
 import { describeReport } from './report-command.js';
 
 /** `darkroom backfill --help`. */
-export const BACKFILL_HELP = `Usage: darkroom backfill <prefix> --drop <dir> [--out <resultsDir>] [--dry-run]
+export const help = `Usage: darkroom backfill <prefix> --drop <dir> [--out <resultsDir>] [--dry-run]
                         [--max-jobs <n>] [--max-cost <usd>] [--engine <name>]
 
 Processes uploads that are already in the drop folder under <prefix> (e.g. "products/",
@@ -33,6 +48,34 @@ Options:
 
 Exit codes: 0 done, 1 a job failed or must be retried, 2 usage error,
             3 stopped at a cap with jobs left (run again to continue).`;
+
+/** The options of `darkroom backfill`. */
+export const options = {
+  ...COMMON_OPTIONS,
+  drop: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  'max-jobs': { type: 'string' },
+  'max-cost': { type: 'string' },
+} as const;
+
+/** `darkroom backfill <prefix> --drop <dir>` from the command line. */
+export async function run(args: CommandArgs, context: CommandContext): Promise<number> {
+  const [prefix = ''] = positionalsOf(args, { min: 1, max: 1 });
+  const drop = args.values.drop;
+  if (typeof drop !== 'string') return args.usage('missing --drop <dir>');
+  await requireFolder(args, drop);
+  const maxJobs = args.number('max-jobs');
+  if (maxJobs !== undefined && !Number.isInteger(maxJobs)) args.usage('--max-jobs must be a whole number');
+  return backfillCommand({
+    ...baseOptionsOf(context),
+    dropDir: drop,
+    prefix,
+    dryRun: args.values['dry-run'] === true,
+    maxJobs,
+    maxCostUsd: args.number('max-cost'),
+    progress: context.progress('jobs'),
+  });
+}
 
 /** One job a backfill would run. */
 export interface BackfillJob {
@@ -93,12 +136,13 @@ export async function planBackfill(
       continue;
     }
     const base = { jobId, trigger: image ?? request, image, request };
-    if (pairing.kind === 'job' && !(pairing.parsed instanceof Error)) {
-      const estimate = estimateRequestCost(pairing.parsed, defaults);
-      const lane = pairing.parsed.lane ?? deps.config.defaultLane;
+    if (pairing.kind === 'job' && pairing.parsed.kind === 'request') {
+      const request = pairing.parsed.request;
+      const estimate = estimateRequestCost(request, defaults);
+      const lane = request.lane ?? deps.config.defaultLane;
       plan.jobs.push({
         ...base,
-        stages: pairing.parsed.stages.length,
+        stages: request.stages.length,
         estimateUsd: estimate.complete
           ? lane === 'batch'
             ? estimate.batchUsd
@@ -108,12 +152,18 @@ export async function planBackfill(
       });
     } else {
       const problem =
-        pairing.kind === 'wait' ? pairing.reason : pairing.kind === 'invalid' ? pairing.error.message : '';
+        pairing.kind === 'wait'
+          ? pairing.reason
+          : pairing.kind === 'invalid'
+            ? pairing.error.message
+            : pairing.parsed.kind === 'invalid'
+              ? pairing.parsed.error.message
+              : '';
       plan.jobs.push({
         ...base,
         stages: 0,
         estimateUsd: 0,
-        problem: problem || (pairing.kind === 'job' ? (pairing.parsed as Error).message : undefined),
+        problem: problem || undefined,
       });
     }
   }

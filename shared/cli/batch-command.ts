@@ -6,9 +6,16 @@ import type { Config } from '../config.js';
 import { createGeminiBatchClient } from '../engines/gemini/batch-client.js';
 import type { Logger } from '../log.js';
 import { openLocalEnvironment } from '../runner/local-env.js';
+import {
+  baseOptionsOf,
+  COMMON_OPTIONS,
+  type CommandArgs,
+  type CommandContext,
+  positionalsOf,
+} from './command.js';
 
 /** `darkroom batch --help`. */
-export const BATCH_HELP = `Usage: darkroom batch <submit | status | cancel <id>> --drop <dropDir> [--out <resultsDir>] [--force]
+export const help = `Usage: darkroom batch <submit | status | cancel <id>> --drop <dropDir> [--out <resultsDir>] [--force]
 
 The batch lane (docs/batch.md): stages of requests with "lane": "batch" wait for a Gemini
 batch job at half the price instead of calling the model now.
@@ -21,6 +28,30 @@ batch job at half the price instead of calling the model now.
   cancel <id>    cancel a batch job (its stages then fail with BATCH_CANCELLED at the next status)
 
 Exit codes: 0 done, 1 a batch create had no answer (run submit again) or a job failed.`;
+
+/** The options of `darkroom batch`. */
+export const options = {
+  ...COMMON_OPTIONS,
+  drop: { type: 'string' },
+  force: { type: 'boolean', default: false },
+} as const;
+
+const ACTIONS = ['submit', 'status', 'cancel'];
+
+/** `darkroom batch submit | status | cancel <id>` from the command line. */
+export async function run(args: CommandArgs, context: CommandContext): Promise<number> {
+  const [action = '', id] = positionalsOf(args, { min: 1, max: 2 });
+  if (id !== undefined && action !== 'cancel') args.usage(`unexpected argument "${id}"`);
+  if (!ACTIONS.includes(action)) args.usage(`unknown action "${action}"`);
+  if (action === 'cancel' && id === undefined) args.usage('cancel needs a batch id');
+  return batchCommand({
+    ...baseOptionsOf(context),
+    action,
+    id,
+    dropDir: args.values.drop as string | undefined,
+    force: args.values.force === true,
+  });
+}
 
 /** Options of {@link batchCommand}. */
 export interface BatchCommandOptions {

@@ -5,7 +5,31 @@ import { hashBytes } from '../imaging/index.js';
 import { renderTrace, traceJob } from '../lineage/trace.js';
 import type { Logger } from '../log.js';
 import { openLocalEnvironment, SNAPSHOT_FILE } from '../runner/local-env.js';
+import {
+  baseOptionsOf,
+  COMMON_OPTIONS,
+  type CommandArgs,
+  type CommandContext,
+  positionalsOf,
+} from './command.js';
 import { findResultsDir, hasSnapshot, jobFileOf } from './locate-results.js';
+
+/** `darkroom lineage --help`. */
+export const help = `Usage: darkroom lineage <output file | job id> [--out <resultsDir>]
+
+Prints the job behind an output file (found by its SHA-256) or a job id: its inputs, request,
+stages (prompt, seed, engine/model, cost) and, recursively, the jobs that made its inputs.
+
+Exit codes: 0 found, 1 nothing known about the target.`;
+
+/** The options of `darkroom lineage`. */
+export const options = COMMON_OPTIONS;
+
+/** `darkroom lineage <output file | job id>` from the command line. */
+export async function run(args: CommandArgs, context: CommandContext): Promise<number> {
+  const [target = ''] = positionalsOf(args, { min: 1, max: 1 });
+  return lineageCommand({ ...baseOptionsOf(context), target });
+}
 
 /** Options of {@link lineageCommand}. */
 export interface LineageCommandOptions {

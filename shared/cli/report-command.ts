@@ -4,10 +4,17 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { writeReport } from '../report/index.js';
 import { openLocalEnvironment, SNAPSHOT_FILE } from '../runner/local-env.js';
+import {
+  baseOptionsOf,
+  COMMON_OPTIONS,
+  type CommandArgs,
+  type CommandContext,
+  positionalsOf,
+} from './command.js';
 import { hasSnapshot } from './locate-results.js';
 
 /** `darkroom report --help`. */
-export const REPORT_HELP = `Usage: darkroom report [<resultsDir>] [--limit <n>]
+export const help = `Usage: darkroom report [<resultsDir>] [--limit <n>]
 
 Writes <resultsDir>/index.html: one self-contained page (no network, no script) listing
 every job, newest first, with its status, thumbnails, before/after sheet, each stage's
@@ -24,6 +31,19 @@ Options:
 
 Exit codes: 0 written, 1 the folder does not exist or is not a results folder (nothing is
 written into a folder without lineage), 2 usage error.`;
+
+/** The options of `darkroom report`. */
+export const options = { ...COMMON_OPTIONS, limit: { type: 'string' } } as const;
+
+/** `darkroom report [<resultsDir>]` from the command line. */
+export async function run(args: CommandArgs, context: CommandContext): Promise<number> {
+  const [target] = positionalsOf(args, { min: 0, max: 1 });
+  return reportCommand({
+    ...baseOptionsOf(context),
+    resultsDir: target ?? context.resultsDir,
+    limit: args.number('limit'),
+  });
+}
 
 /** Options of {@link reportCommand}. */
 export interface ReportCommandOptions {

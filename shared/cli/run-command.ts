@@ -9,10 +9,65 @@ import { DROP_BUCKET, openLocalEnvironment } from '../runner/local-env.js';
 import { reopenFailedJobs } from '../runner/reopen-failed.js';
 import { type RunEntry, runFolder, summarize } from '../runner/run-folder.js';
 import { watchFolder } from '../runner/watch-folder.js';
+import {
+  baseOptionsOf,
+  COMMON_OPTIONS,
+  type CommandArgs,
+  type CommandContext,
+  positionalsOf,
+  requireFolder,
+} from './command.js';
 import { describeOutcome } from './format.js';
 import { cliNotifier } from './notify-option.js';
 import type { Progress } from './progress.js';
 import { describeReport } from './report-command.js';
+
+/** `darkroom run --help`. */
+export const help = `Usage: darkroom run <dropDir> [--out <resultsDir>] [--watch] [--engine <name>] [--notify-url <url>] [--retry-failed]
+
+Processes every image + sidecar (or recipe) pair already in <dropDir>; with --watch, keeps
+processing new arrivals until Ctrl-C. Writes results, manifests and lineage to <resultsDir>
+and the report page <resultsDir>/index.html. A progress bar shows on a terminal (not in CI).
+
+Options:
+  --out <dir>       results folder (default: results)
+  --engine <name>   engine for requests that name none: local, gemini, replicate (default: local)
+  --watch           keep watching the drop folder
+  --notify-url <u>  POST each job's outcome there, signed (needs WEBHOOK_SECRET; see docs/integrations.md)
+  --retry-failed    give the folder's failed jobs another attempt (after fixing a key, a
+                    permission or a quota); a failed job is otherwise final
+  -h, --help        show this help
+
+Exit codes: 0 every job of the folder has succeeded (in this run or before), 1 a job failed
+(in this run or before) or must be retried, 2 usage or configuration error.`;
+
+/** The options of `darkroom run`. */
+export const options = {
+  ...COMMON_OPTIONS,
+  watch: { type: 'boolean', default: false },
+  'retry-failed': { type: 'boolean', default: false },
+  'notify-url': { type: 'string' },
+} as const;
+
+/**
+ * `darkroom run <dropDir>` from the command line.
+ * @throws UsageError for a missing or extra argument, or a drop folder that does not exist
+ */
+export async function run(args: CommandArgs, context: CommandContext): Promise<number> {
+  const [dropDir = ''] = positionalsOf(args, { min: 1, max: 1 });
+  await requireFolder(args, dropDir);
+  const signal = context.interrupted();
+  const watch = args.values.watch === true;
+  return runCommand({
+    ...baseOptionsOf(context),
+    dropDir,
+    watch,
+    signal,
+    progress: watch ? undefined : context.progress('files'),
+    notifyUrl: args.values['notify-url'] as string | undefined,
+    retryFailed: args.values['retry-failed'] === true,
+  });
+}
 
 /** Options of {@link runCommand}. */
 export interface RunCommandOptions {

@@ -4,9 +4,7 @@ import type { EnginePlan, StagePlan } from '../engines/engine.js';
 import { ValidationError } from '../errors.js';
 import { loadNotifyConfig } from '../notify/notify-config.js';
 import { webhookHostProblem } from '../notify/webhook-target.js';
-import { resolveImageField } from '../pipeline/pair.js';
-import { resolveReference } from '../pipeline/references.js';
-import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
+import { resolveImageField, resolveReference, UPSCALE_STAGE_NAME } from '../pipeline/index.js';
 import type { Request } from '../request/index.js';
 
 /**
@@ -26,9 +24,11 @@ import type { Request } from '../request/index.js';
  */
 export function referenceProblems(request: Request, options: { file: string; config: Config }): string[] {
   const problems: string[] = [];
-  const image = request.image === undefined ? undefined : resolveImageField('', request.image);
-  if (image instanceof ValidationError) {
-    problems.push(...image.issues.map((issue) => `REFERENCE_INVALID: ${issue}`));
+  try {
+    if (request.image !== undefined) resolveImageField('', request.image);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.issues.map((issue) => `REFERENCE_INVALID: ${issue}`));
   }
   for (const [i, stage] of request.stages.entries()) {
     for (const [r, ref] of stage.references.entries()) {

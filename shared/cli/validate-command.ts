@@ -3,10 +3,9 @@ import type { Config } from '../config.js';
 import type { EnginePlan, EngineRegistry, StagePlan } from '../engines/engine.js';
 import { createEngineRegistry } from '../engines/registry.js';
 import { describeError, PermanentError, ValidationError } from '../errors.js';
-import { stagePlanOf } from '../pipeline/plan.js';
-import { UPSCALE_STAGE_NAME } from '../pipeline/upscale.js';
-import { variantWarning } from '../pipeline/variant-warning.js';
+import { stagePlanOf, UPSCALE_STAGE_NAME, variantWarning } from '../pipeline/index.js';
 import { decodeRequest, lintPrompt, type Request } from '../request/index.js';
+import { COMMON_OPTIONS, type CommandArgs, type CommandContext, positionalsOf } from './command.js';
 import { batchLaneUsd, estimateStageCost, formatUsd, type StageCostInput } from './estimate-cost.js';
 import {
   describeUpscale,
@@ -18,7 +17,7 @@ import {
 import { sizeWarnings } from './validate-size.js';
 
 /** `darkroom validate --help`. */
-export const VALIDATE_HELP = `Usage: darkroom validate <sidecar.json> [--engine local|gemini|replicate]
+export const help = `Usage: darkroom validate <sidecar.json> [--engine local|gemini|replicate]
 
 Checks a sidecar or recipe without running anything. Prints the schema errors, or for each
 stage: the prompt as written and as sent (with its keep/avoid clauses), the seed, the
@@ -30,6 +29,15 @@ Options:
   -h, --help       show this help
 
 Exit codes: 0 valid, 1 invalid (schema, parameters or engine), 2 usage error.`;
+
+/** The options of `darkroom validate`. */
+export const options = COMMON_OPTIONS;
+
+/** `darkroom validate <sidecar.json>` from the command line. */
+export async function run(args: CommandArgs, context: CommandContext): Promise<number> {
+  const [file = ''] = positionalsOf(args, { min: 1, max: 1 });
+  return validateCommand({ config: context.config, env: context.env, file, print: context.print });
+}
 
 /** Options of {@link validateCommand}. */
 export interface ValidateCommandOptions {

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
-import { shapeFor } from '../imaging/shape.js';
+import { shapeFor } from '../imaging/index.js';
 import type { Request } from '../request/index.js';
 
 /**

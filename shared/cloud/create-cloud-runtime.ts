@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { createFirestoreBatchStore } from '../batch/firestore-batch-store.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig, parseEnv } from '../config.js';
 import { createDispatcher } from '../dispatch/create-dispatcher.js';
 import { readDispatchSettings } from '../dispatch/settings.js';
 import type { Engine } from '../engines/engine.js';
-import { createGeminiEngine } from '../engines/gemini/index.js';
 import { createEngineRegistry } from '../engines/registry.js';
 import { createFirestoreClient } from '../lineage/firestore-client.js';
 import { createFirestoreLineageStore } from '../lineage/firestore-lineage-store.js';
@@ -76,20 +75,11 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
   const firestore = createFirestoreClient({
     projectId: config.projectId,
     databaseId: config.firestoreDatabase,
+    emulatorHost: env.FIRESTORE_EMULATOR_HOST,
   });
   const emulator = env.STORAGE_EMULATOR_HOST?.trim();
-  const overrides: Engine[] = [];
   // Tasks mode: one model try per invocation; the queue, not the instance, waits out a 429.
   const geminiTries = settings.GEMINI_MAX_ATTEMPTS ?? (dispatch.DISPATCH === 'tasks' ? 1 : undefined);
-  if (geminiTries !== undefined) {
-    overrides.push(
-      createGeminiEngine({
-        env,
-        defaultModel: config.geminiModel,
-        maxAttempts: geminiTries,
-      }),
-    );
-  }
   const deps: PipelineDeps = {
     config,
     // The client reads STORAGE_EMULATOR_HOST itself; passing it keeps uploads on the same host.
@@ -99,7 +89,8 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
     engines: createEngineRegistry({
       env,
       geminiModel: config.geminiModel,
-      overrides: [...overrides, ...(options.engines ?? [])],
+      geminiMaxAttempts: geminiTries,
+      overrides: options.engines,
     }),
     log,
     dispatcher: createDispatcher(dispatch),
@@ -139,15 +130,7 @@ export function createCloudRuntime(options: CloudRuntimeOptions): CloudRuntimeWi
  * @throws ConfigError naming each problem
  */
 export function readCloudSettings(env: NodeJS.ProcessEnv): z.output<typeof CloudSettingsSchema> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = CloudSettingsSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((i) => {
-      const key = String(i.path[0] ?? '');
-      return `Environment variable ${key} ${i.message}${key in present ? ` (got "${present[key]}")` : ''}`;
-    }),
-  );
+  return parseEnv(CloudSettingsSchema, env);
 }
 
 /**

@@ -5,9 +5,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { NotifyDeps } from '../notify/notify-completion.js';
 import { notifyOutcome } from '../notify/notify-outcome.js';
-import { nowOf } from '../pipeline/deps.js';
-import type { Outcome, PipelineDeps } from '../pipeline/index.js';
-import { resumeStageTask } from '../pipeline/resume-task.js';
+import { nowOf, type Outcome, type PipelineDeps, resumeStageTask } from '../pipeline/index.js';
 import { verifyTaskToken } from './task-token.js';
 
 /**
@@ -102,7 +100,9 @@ export async function handleStageTask(request: StageRequest, runtime: StageRunti
   try {
     outcome = await resumeStageTask({ ...deps, log }, task.data, { deadline });
   } catch (err) {
-    log.error('the stage task failed; Cloud Tasks will retry it', { error: describeError(err) });
+    log.error('the stage task failed; Cloud Tasks will retry it', {
+      error: err instanceof Error ? err : describeError(err),
+    });
     return reply(500, { outcome: 'error', jobId: task.data.jobId, reason: describeError(err) });
   }
   try {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config.js';
+import { ConfigError, parseEnv } from '../config.js';
 import { DISPATCH_MODES, type QueueTarget } from './dispatcher.js';
 
 /**
@@ -82,17 +82,7 @@ export type DispatchSettings = z.output<typeof DispatchSettingsSchema>;
  * @example readDispatchSettings({ DISPATCH: 'tasks', TASK_QUEUES: 'default=projects/p/locations/l/queues/q', … })
  */
 export function readDispatchSettings(env: NodeJS.ProcessEnv): DispatchSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = DispatchSettingsSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const key = String(i.path[0] ?? '');
-        return `Environment variable ${key} ${i.message}${key in present ? ` (got "${present[key]}")` : ''}`;
-      }),
-    );
-  }
-  const settings = parsed.data;
+  const settings = parseEnv(DispatchSettingsSchema, env);
   if (settings.DISPATCH === 'tasks') {
     const missing: string[] = [];
     if (!settings.TASK_QUEUES.has('default')) {

@@ -9,6 +9,8 @@ export interface EngineRegistryOptions {
   env: NodeJS.ProcessEnv;
   /** The Gemini model used when a request names none. */
   geminiModel: string;
+  /** Model tries per Gemini call (default: the engine's own, `GEMINI_RETRY_DEFAULTS`). */
+  geminiMaxAttempts?: number | undefined;
   /** Engines to use instead of (or beside) the built-in ones, e.g. fakes in tests. */
   overrides?: Engine[];
 }
@@ -20,7 +22,11 @@ export interface EngineRegistryOptions {
 export function createEngineRegistry(options: EngineRegistryOptions): EngineRegistry {
   const engines: Engine[] = [
     createLocalEngine(),
-    createGeminiEngine({ env: options.env, defaultModel: options.geminiModel }),
+    createGeminiEngine({
+      env: options.env,
+      defaultModel: options.geminiModel,
+      maxAttempts: options.geminiMaxAttempts,
+    }),
     createReplicateEngine({ env: options.env }),
     ...(options.overrides ?? []),
   ];

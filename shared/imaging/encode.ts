@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import type { EngineImage } from '../engines/engine.js';
-import type { OutputFormat, OutputOptions } from '../request/output-schema.js';
+import type { OutputFormat, OutputOptions } from '../request/index.js';
 import { type Provenance, provenanceXmp } from './provenance.js';
 import { type Shape, shapeFor } from './shape.js';
 import { configureSharp } from './sharp-setup.js';

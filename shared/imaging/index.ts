@@ -2,32 +2,11 @@
  * sharp helpers for the pipeline: sniff, load and normalise inputs, verify engine outputs,
  * encode outputs with provenance, render compare sheets. See docs/imaging.md.
  */
-export {
-  type ComparePanel,
-  type CompareSheetOptions,
-  renderCompareSheet,
-  shortCaption,
-} from './compare-sheet.js';
+export { renderCompareSheet, shortCaption } from './compare-sheet.js';
 export { decodeEngineImage } from './decode.js';
-export { type EncodedOutput, encodeOutputs, FORMAT_FILES } from './encode.js';
+export { encodeOutputs, FORMAT_FILES } from './encode.js';
 export { hashBytes } from './hash.js';
-export {
-  type ImageLimits,
-  type LoadedImage,
-  loadImage,
-  type SourceInfo,
-  supportedInputFormats,
-} from './load.js';
-export { FORMAT_MAX_SIDE, outputDimensions, outputLimitProblems } from './output-limits.js';
-export {
-  DIGITAL_SOURCE_TYPES,
-  type DigitalSourceType,
-  digitalSourceTypeFor,
-  type Provenance,
-  parseProvenanceXmp,
-  provenanceXmp,
-  type ReadBackProvenance,
-  readProvenance,
-} from './provenance.js';
-export { parseAspectRatio, type Shape, type ShapeOptions, shapeFor } from './shape.js';
-export { SNIFFED_FORMATS, type SniffedFormat, sniffFormat } from './sniff.js';
+export { type LoadedImage, loadImage } from './load.js';
+export { outputLimitProblems } from './output-limits.js';
+export { digitalSourceTypeFor } from './provenance.js';
+export { parseAspectRatio, shapeFor } from './shape.js';

@@ -1,4 +1,4 @@
-import type { OutputFormat, OutputOptions } from '../request/output-schema.js';
+import type { OutputFormat, OutputOptions } from '../request/index.js';
 import { type ShapeOptions, shapeFor } from './shape.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { OutputSize } from '../request/output-schema.js';
+import type { OutputSize } from '../request/index.js';
 
 /** How an output is resized, computed from the image size and the output options. */
 export type Shape =

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../marketplace/check-schema.js';
+import type { CheckResult } from '../marketplace/index.js';
 /**
  * Lineage records: what is stored in Firestore (`jobs/{jobId}`,
  * `jobs/{jobId}/stages/{NN}`, `jobs/{jobId}/attempts/{n}`, `assets/{sha256}`).

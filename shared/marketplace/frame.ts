@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { EngineImage } from '../engines/engine.js';
-import { parseAspectRatio } from '../imaging/shape.js';
-import type { OutputOptions } from '../request/output-schema.js';
+import { parseAspectRatio } from '../imaging/index.js';
+import type { OutputOptions } from '../request/index.js';
 import { measureOutput } from './measure.js';
 import { PRESETS } from './presets.js';
 import type { CheckRequest } from './run-checks.js';

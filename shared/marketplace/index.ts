@@ -1,5 +1,3 @@
-export type { CheckResult, CheckSpec, MarketplacePreset } from './check-schema.js';
-export { CheckSpecSchema, ChecksSchema, MARKETPLACE_PRESETS } from './check-schema.js';
-export { framePreset, type PresetFraming } from './frame.js';
-export { PRESETS, type PresetRules } from './presets.js';
+export type { CheckResult } from './check-schema.js';
+export { framePreset } from './frame.js';
 export { checkedFileName, enforceChecks, runChecks } from './run-checks.js';

@@ -1,5 +1,5 @@
 import { PermanentError } from '../errors.js';
-import { FORMAT_FILES } from '../imaging/encode.js';
+import { FORMAT_FILES } from '../imaging/index.js';
 import type { CheckResult, CheckSpec, MarketplacePreset } from './check-schema.js';
 import { measureOutput, type OutputMeasurements } from './measure.js';
 

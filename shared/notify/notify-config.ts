@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config.js';
+import { ConfigError, parseEnv } from '../config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -57,19 +57,8 @@ export type NotifyConfig = z.output<typeof NotifyConfigSchema>;
  * @example loadNotifyConfig({ COMPLETION_TOPIC: 'darkroom-completions' })
  */
 export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = NotifyConfigSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const key = String(i.path[0] ?? '');
-        // The secret is never echoed back.
-        const shown = key in present && key !== 'WEBHOOK_SECRET' ? ` (got "${present[key]}")` : '';
-        return `Environment variable ${key} ${i.message}${shown}`;
-      }),
-    );
-  }
-  const config = parsed.data;
+  // The secret is never echoed back.
+  const config = parseEnv(NotifyConfigSchema, env, { hidden: ['WEBHOOK_SECRET'] });
   if ((config.webhook.url || config.webhook.hosts.length > 0) && !config.webhook.secret) {
     throw new ConfigError([
       'Environment variable WEBHOOK_SECRET is required with WEBHOOK_URL or WEBHOOK_HOSTS: webhooks are always signed',

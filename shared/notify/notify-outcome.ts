@@ -1,4 +1,4 @@
-import type { Outcome } from '../pipeline/types.js';
+import type { Outcome } from '../pipeline/index.js';
 import { type NotifyDeps, notifyCompletion } from './notify-completion.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describeError, TransientError } from '../errors.js';
 import type { OutputRecord } from '../lineage/records.js';
-import type { CheckResult } from '../marketplace/check-schema.js';
+import type { CheckResult } from '../marketplace/index.js';
 import { ObjectNotFoundError } from '../storage/object-store.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { MANIFEST_FILE } from './layout.js';

@@ -47,7 +47,7 @@ export async function handleObject(
     if (pairing.unrelated) return ignored(log, pairing.reason);
     if (options.failOnMissingImage && stored.kind === 'sidecar') {
       const error = new PermanentError('SIDECAR_IMAGE_MISSING', `${arrival.name}: ${pairing.reason}`);
-      return runAttempt(deps, log, { request: arrival, parsed: error }, options);
+      return runAttempt(deps, log, { request: arrival, parsed: { kind: 'invalid', error } }, options);
     }
     log.info('waiting', { reason: pairing.reason });
     return { kind: 'waiting', reason: pairing.reason };
@@ -56,7 +56,7 @@ export async function handleObject(
     return runAttempt(
       deps,
       log,
-      { request: pairing.request, image: pairing.image, parsed: pairing.error },
+      { request: pairing.request, image: pairing.image, parsed: { kind: 'invalid', error: pairing.error } },
       options,
     );
   }

@@ -1,9 +1,8 @@
 import { ValidationError } from '../errors.js';
 import type { InputRef } from '../lineage/records.js';
-import type { Request } from '../request/index.js';
-import { decodeRequest } from '../request/index.js';
-import { type ObjectInfo, type ObjectStore, ObjectTooLargeError } from '../storage/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
 import { baseName, folderOf, stemOf } from './layout.js';
+import { type ParsedRequest, readRequest as readRequestObject } from './read-request.js';
 import { hasImageExtension, RECIPE_FILE, routeObject } from './route.js';
 
 /** The outcome of pairing an arrival with its partner. */
@@ -14,7 +13,7 @@ export type Pairing =
       request: ObjectInfo;
       requestKind: 'sidecar' | 'recipe';
       /** The parsed request, or the error that parsing raised. */
-      parsed: Request | ValidationError;
+      parsed: ParsedRequest<ValidationError>;
     }
   | { kind: 'invalid'; request: ObjectInfo; image?: ObjectInfo | undefined; error: ValidationError }
   | {
@@ -52,28 +51,23 @@ export async function pairObject(arrival: ObjectInfo, options: PairOptions): Pro
   };
 }
 
-async function readRequest(info: ObjectInfo, options: PairOptions): Promise<Request | ValidationError> {
-  try {
-    const bytes = await options.store.read(info, { maxBytes: options.maxRequestBytes });
-    return decodeRequest(bytes, options.maxRequestBytes);
-  } catch (err) {
-    if (err instanceof ValidationError) return err;
-    if (err instanceof ObjectTooLargeError) {
-      return new ValidationError('REQUEST_TOO_LARGE', [
-        `the request is larger than ${options.maxRequestBytes} bytes (MAX_REQUEST_BYTES)`,
-      ]);
-    }
-    throw err;
-  }
+function readRequest(info: ObjectInfo, options: PairOptions): Promise<ParsedRequest<ValidationError>> {
+  return readRequestObject(options.store, info, options.maxRequestBytes);
 }
 
 async function pairSidecar(sidecar: ObjectInfo, options: PairOptions): Promise<Pairing> {
   const parsed = await readRequest(sidecar, options);
   const folder = folderOf(sidecar.name);
   let candidates: ObjectInfo[];
-  if (!(parsed instanceof ValidationError) && parsed.image) {
-    const named = resolveImageField(folder, parsed.image);
-    if (named instanceof ValidationError) return { kind: 'invalid', request: sidecar, error: named };
+  const field = parsed.kind === 'request' ? parsed.request.image : undefined;
+  if (field) {
+    let named: string;
+    try {
+      named = resolveImageField(folder, field);
+    } catch (err) {
+      if (err instanceof ValidationError) return { kind: 'invalid', request: sidecar, error: err };
+      throw err;
+    }
     const found = await options.store.stat({ bucket: sidecar.bucket, name: named });
     candidates = found ? [found] : [];
     if (!found) return { kind: 'wait', reason: `the image "${named}" named by the sidecar has not arrived` };
@@ -84,16 +78,14 @@ async function pairSidecar(sidecar: ObjectInfo, options: PairOptions): Promise<P
       return {
         kind: 'invalid',
         request: sidecar,
-        error: new ValidationError('REFERENCE_INVALID', [
-          `image: "${parsed.image}" is ${what}, not an input image`,
-        ]),
+        error: new ValidationError('REFERENCE_INVALID', [`image: "${field}" is ${what}, not an input image`]),
       };
     }
   } else {
     candidates = await sameStemInputs(sidecar, options.store);
   }
   if (candidates.length === 0) {
-    if (parsed instanceof ValidationError) return { kind: 'invalid', request: sidecar, error: parsed };
+    if (parsed.kind === 'invalid') return { kind: 'invalid', request: sidecar, error: parsed.error };
     return { kind: 'wait', reason: `no image named "${baseName(stemOf(sidecar.name))}.*" has arrived` };
   }
   if (candidates.length > 1) return ambiguous(sidecar, candidates);
@@ -130,16 +122,13 @@ async function pairInput(image: ObjectInfo, options: PairOptions): Promise<Pairi
   const sidecar = await options.store.stat({ bucket: image.bucket, name: `${stem}.json` });
   if (sidecar) {
     const parsed = await readRequest(sidecar, options);
-    if (!(parsed instanceof ValidationError) && !parsed.image) {
+    const field = parsed.kind === 'request' ? parsed.request.image : undefined;
+    if (parsed.kind === 'request' && !field) {
       const matching = await sameStemInputs(sidecar, options.store);
       if (matching.length > 1) return ambiguous(sidecar, matching);
     }
     // A same-stem sidecar that names another image is not this image's sidecar.
-    if (
-      parsed instanceof ValidationError ||
-      !parsed.image ||
-      resolveImageField(folderOf(sidecar.name), parsed.image) === image.name
-    ) {
+    if (!field || _names(folderOf(sidecar.name), field, image.name)) {
       return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
     }
   }
@@ -171,11 +160,8 @@ async function findNamingSidecar(image: ObjectInfo, options: PairOptions): Promi
     .slice(0, options.maxSidecarScan ?? 50);
   for (const sidecar of sidecars) {
     const parsed = await readRequest(sidecar, options);
-    if (
-      !(parsed instanceof ValidationError) &&
-      parsed.image &&
-      resolveImageField(folder, parsed.image) === image.name
-    ) {
+    const field = parsed.kind === 'request' ? parsed.request.image : undefined;
+    if (field && _names(folder, field, image.name)) {
       return { kind: 'job', image, request: sidecar, requestKind: 'sidecar', parsed };
     }
   }
@@ -197,31 +183,46 @@ export async function findRecipe(image: ObjectInfo, store: ObjectStore): Promise
  * Resolves a sidecar's `image` field: a file in the sidecar's own folder. Pairing finds a
  * sidecar from its image only in the image's folder, so an image elsewhere would pair in one
  * arrival order and never in the other; it is refused in both.
- * @returns the object name, or a ValidationError saying why it is refused
+ * @returns the object name
+ * @throws ValidationError REFERENCE_INVALID saying why the name is refused
  */
-export function resolveImageField(folder: string, image: string): string | ValidationError {
+export function resolveImageField(folder: string, image: string): string {
   const named = resolveSibling(folder, image);
-  if (named instanceof ValidationError || !image.includes('/')) return named;
-  return new ValidationError('REFERENCE_INVALID', [
+  if (!image.includes('/')) return named;
+  throw new ValidationError('REFERENCE_INVALID', [
     `image: "${image}" is in another folder; a sidecar names an image in its own folder (move the sidecar beside the image)`,
   ]);
 }
 
 /**
  * Resolves a name relative to a folder, refusing anything that could escape it.
- * @returns the object name, or a ValidationError saying why it is refused
+ * @returns the object name
+ * @throws ValidationError REFERENCE_INVALID saying why the name is refused
  */
-export function resolveSibling(folder: string, relative: string): string | ValidationError {
+export function resolveSibling(folder: string, relative: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(relative) || relative.startsWith('/') || relative.includes('\\')) {
-    return new ValidationError('REFERENCE_INVALID', [
+    throw new ValidationError('REFERENCE_INVALID', [
       `"${relative}" must be a name relative to the sidecar's folder`,
     ]);
   }
   const segments = relative.split('/');
   if (segments.some((s) => s === '..' || s === '.' || s === '')) {
-    return new ValidationError('REFERENCE_INVALID', [
+    throw new ValidationError('REFERENCE_INVALID', [
       `"${relative}" must not contain "..", "." or empty segments`,
     ]);
   }
   return `${folder}${relative}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal helpers
+
+/** Whether a sidecar's `image` field names `name`; a refused field names nothing. */
+function _names(folder: string, field: string, name: string): boolean {
+  try {
+    return resolveImageField(folder, field) === name;
+  } catch (err) {
+    if (err instanceof ValidationError) return false;
+    throw err;
+  }
 }

@@ -44,11 +44,15 @@ export function resolveReference(reference: string, context: ReferenceContext, p
     location = { bucket, name };
     checkReferenceScope(location, { ...context, scope: context.scope ?? 'folder' }, path);
   } else {
-    const resolved = resolveSibling(context.folder, reference);
-    if (resolved instanceof ValidationError) {
+    let resolved: string;
+    try {
+      resolved = resolveSibling(context.folder, reference);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
       throw new ValidationError(
         'REFERENCE_INVALID',
-        resolved.issues.map((i) => `${path}: ${i}`),
+        err.issues.map((i) => `${path}: ${i}`),
+        { cause: err },
       );
     }
     location = { bucket: context.bucket, name: resolved };

@@ -1,8 +1,8 @@
-import { PermanentError, ValidationError } from '../errors.js';
+import { PermanentError } from '../errors.js';
 import type { InputRef } from '../lineage/records.js';
-import { decodeRequest, type Request } from '../request/index.js';
-import { type ObjectInfo, ObjectTooLargeError } from '../storage/object-store.js';
+import type { ObjectInfo } from '../storage/object-store.js';
 import type { PipelineDeps } from './deps.js';
+import { type ParsedRequest, readRequest } from './read-request.js';
 import { runAttempt } from './run-attempt.js';
 import type { HandleOptions, Outcome } from './types.js';
 
@@ -32,16 +32,21 @@ export async function resumeStageTask(
   if (!requestRef) return { kind: 'ignored', reason: `job ${job.id} records no request object` };
   const request = await deps.store.stat(requestRef);
   const image = job.inputs.image && (await deps.store.stat(job.inputs.image));
-  let parsed: Request | ValidationError | PermanentError;
+  let parsed: ParsedRequest;
   if (!request) {
-    parsed = new PermanentError(
+    const error = new PermanentError(
       'REQUEST_INVALID',
       `${describe(requestRef)}: the request object no longer exists`,
     );
+    parsed = { kind: 'invalid', error };
   } else if (job.inputs.image && !image) {
-    parsed = new PermanentError('SIDECAR_IMAGE_MISSING', `${describe(job.inputs.image)} no longer exists`);
+    const error = new PermanentError(
+      'SIDECAR_IMAGE_MISSING',
+      `${describe(job.inputs.image)} no longer exists`,
+    );
+    parsed = { kind: 'invalid', error };
   } else {
-    parsed = await readRequest(deps, request);
+    parsed = await readRequest(deps.store, request, deps.config.limits.maxRequestBytes);
   }
   return runAttempt(
     deps,
@@ -54,21 +59,6 @@ export async function resumeStageTask(
     },
     { ...options, role: 'worker' },
   );
-}
-
-async function readRequest(deps: PipelineDeps, info: ObjectInfo): Promise<Request | ValidationError> {
-  const max = deps.config.limits.maxRequestBytes;
-  try {
-    return decodeRequest(await deps.store.read(info, { maxBytes: max }), max);
-  } catch (err) {
-    if (err instanceof ValidationError) return err;
-    if (err instanceof ObjectTooLargeError) {
-      return new ValidationError('REQUEST_TOO_LARGE', [
-        `the request is larger than ${max} bytes (MAX_REQUEST_BYTES)`,
-      ]);
-    }
-    throw err;
-  }
 }
 
 /** An object that is gone, described by its reference (the job fails with a report). */

@@ -1,15 +1,8 @@
 import { isBatchWaiting } from '../batch/lane.js';
 import { parkForBatch } from '../batch/park.js';
 import { isNotNow } from '../dispatch/dispatcher.js';
-import {
-  describeError,
-  isPermanent,
-  PermanentError,
-  TransientError,
-  type ValidationError,
-} from '../errors.js';
+import { describeError, isPermanent, PermanentError, TransientError } from '../errors.js';
 import type { JobRecord } from '../lineage/records.js';
-import type { Request } from '../request/index.js';
 import type { ObjectInfo } from '../storage/object-store.js';
 import { claimJob, keepLease, ownsJob, SupersededError } from './claim.js';
 import { completeFromManifest } from './complete-from-manifest.js';
@@ -21,6 +14,7 @@ import { createJobContext, type JobContext } from './job-context.js';
 import { jobPrefix } from './layout.js';
 import { refOf } from './pair.js';
 import { countedAttempts, quotaWaitMs } from './quota-wait.js';
+import type { ParsedRequest } from './read-request.js';
 import { runJob } from './run-job.js';
 import type { HandleOptions, Outcome } from './types.js';
 
@@ -32,7 +26,7 @@ export interface JobInputs {
   request: ObjectInfo;
   image?: ObjectInfo | undefined;
   requestKind?: 'sidecar' | 'recipe' | undefined;
-  parsed: Request | ValidationError | PermanentError;
+  parsed: ParsedRequest;
 }
 
 /**
@@ -107,8 +101,8 @@ export async function runAttempt(
   const lease = keepLease(deps, { jobId: id, attempt: claim.attempt, log });
   ctx.signal = lease.signal;
   try {
-    if (inputs.parsed instanceof PermanentError) throw inputs.parsed;
-    const outputs = await runJob(ctx, inputs.parsed);
+    if (inputs.parsed.kind === 'invalid') throw inputs.parsed.error;
+    const outputs = await runJob(ctx, inputs.parsed.request);
     if (isHandoff(outputs)) {
       await lease.stop();
       if (await handOff(ctx, outputs)) {
@@ -181,7 +175,7 @@ async function retryLater(deps: PipelineDeps, ctx: JobContext, err: unknown): Pr
       ? err
       : new TransientError('INTERNAL', `unexpected error: ${describeError(err)}`, { cause: err });
   if (!(err instanceof TransientError)) {
-    ctx.log.error('unexpected error', { error: describeError(err), stack: (err as Error)?.stack });
+    ctx.log.error('unexpected error', { error: err instanceof Error ? err : describeError(err) });
   }
   const parkMs = quotaWaitMs(error);
   if (parkMs === undefined && countedAttempts(ctx.job, ctx.attempt) >= deps.config.maxAttempts) {

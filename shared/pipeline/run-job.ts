@@ -37,9 +37,7 @@ function enginesOf(stages: PlannedStage[]): { engine: string; model: string } {
  * references, run (or resume) the stages, finalize. Errors propagate to the caller,
  * which decides between failing the job and redelivery.
  */
-export async function runJob(ctx: JobContext, parsed: Request | ValidationError) {
-  if (parsed instanceof ValidationError) throw parsed;
-  const request: Request = parsed;
+export async function runJob(ctx: JobContext, request: Request) {
   const { deps } = ctx;
   const t0 = ctx.now();
   const finished = await completeFromManifest(deps, { jobId: ctx.job.id, prefix: ctx.prefix });

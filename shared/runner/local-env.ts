@@ -56,16 +56,18 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
   const snapshotFile = join(resultsDir, SNAPSHOT_FILE);
   let stopEmulator: (() => void) | undefined;
   let projectId = options.config.projectId;
-  if (!options.env.FIRESTORE_EMULATOR_HOST) {
+  let emulatorHost = options.env.FIRESTORE_EMULATOR_HOST;
+  if (!emulatorHost) {
     const emulator = await startFirestoreEmulator();
     stopEmulator = emulator.stop;
-    // The Firestore client reads the variable when it is constructed.
-    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
-    // No metadata server off Google Cloud: keep google-auth from probing for one.
-    process.env.METADATA_SERVER_DETECTION ??= 'none';
+    emulatorHost = emulator.host;
     projectId ??= 'demo-darkroom';
   }
-  const firestore = createFirestoreClient({ projectId, databaseId: options.config.firestoreDatabase });
+  const firestore = createFirestoreClient({
+    projectId,
+    databaseId: options.config.firestoreDatabase,
+    emulatorHost,
+  });
   const emulated = stopEmulator !== undefined;
   const release = async () => {
     try {

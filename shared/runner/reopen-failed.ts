@@ -1,6 +1,5 @@
 import type { JobRecord } from '../lineage/records.js';
-import type { PipelineDeps } from '../pipeline/index.js';
-import { ERROR_FILE } from '../pipeline/layout.js';
+import { ERROR_FILE, type PipelineDeps } from '../pipeline/index.js';
 
 /** What {@link reopenFailedJobs} did. */
 export interface ReopenResult {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Config, ConfigError, feedsTrigger, loadConfig } from '../../shared/config.js';
+import { z } from 'zod';
+import { type Config, ConfigError, feedsTrigger, loadConfig, parseEnv } from '../../shared/config.js';
 
 /** The message of the ConfigError that `loadConfig(env)` throws (fails the test when none is thrown). */
 function problemOf(env: Record<string, string>): string {
@@ -267,5 +268,33 @@ describe('feedsTrigger', () => {
     const problem = feedsTrigger({ input, results });
     if (loops) expect(problem).toMatch(/outputs would trigger the function again/);
     else expect(problem).toBeUndefined();
+  });
+});
+
+describe('parseEnv', () => {
+  const Schema = z.object({
+    PORT: z.coerce.number({ error: 'must be a number' }),
+    TOKEN: z.string().min(8, { error: 'must have at least 8 characters' }),
+    NAME: z.string().optional(),
+  });
+
+  it('treats empty variables as unset and returns the parsed values', () => {
+    expect(parseEnv(Schema, { PORT: '8080', TOKEN: 'abcdefgh', NAME: '' })).toEqual({
+      PORT: 8080,
+      TOKEN: 'abcdefgh',
+    });
+  });
+
+  it('names every problem and never echoes a hidden variable', () => {
+    try {
+      parseEnv(Schema, { PORT: 'eighty', TOKEN: 'short' }, { hidden: ['TOKEN'] });
+      expect.unreachable('parseEnv did not throw');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        'Environment variable PORT must be a number (got "eighty")',
+        'Environment variable TOKEN must have at least 8 characters',
+      ]);
+    }
   });
 });

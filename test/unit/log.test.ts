@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EngineError, TransientError, ValidationError } from '../../shared/errors.js';
 import {
   createLogger,
   formatLogLine,
@@ -76,6 +77,91 @@ describe('formatLogLine', () => {
     expect(parsed.error).toMatchObject({ name: 'Error', message: 'boom', code: 'ENGINE_BLOCKED' });
     expect(parsed.error.stack).toContain('boom');
     expect(parsed.cyclic).toEqual({ size: '10', self: '[repeated]' });
+  });
+
+  function logged(error: unknown): Record<string, unknown> {
+    const line = formatLogLine({
+      format: 'json',
+      level: 'error',
+      message: 'x',
+      fields: { error },
+      time: TIME,
+    });
+    return JSON.parse(line).error;
+  }
+
+  it('logs the cause chain and the details of an error', () => {
+    const root = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const engine = new EngineError('ENGINE_UNAVAILABLE', 'the model service is unavailable', {
+      status: 503,
+      cause: root,
+      details: { model: 'gemini-2.5-flash-image', attempts: 3 },
+    });
+    const top = new TransientError('ENGINE_UNAVAILABLE', 'stage 1 failed', { cause: engine });
+    const error = logged(top);
+    expect(error).toMatchObject({
+      name: 'TransientError',
+      message: 'stage 1 failed',
+      code: 'ENGINE_UNAVAILABLE',
+      cause: {
+        name: 'EngineError',
+        status: 503,
+        details: { model: 'gemini-2.5-flash-image', attempts: 3 },
+        cause: { name: 'Error', message: 'socket hang up', code: 'ECONNRESET' },
+      },
+    });
+    expect((error.cause as { cause: { stack: string } }).cause.stack).toContain('socket hang up');
+  });
+
+  it('redacts secret-named keys and bounds depth, items, strings and the chain', () => {
+    let chain: Error = new Error('root');
+    for (let i = 0; i < 10; i += 1) chain = new Error(`level ${i}`, { cause: chain });
+    const deep = { a: { b: { c: { d: { e: 'too deep' } } } } };
+    const err = new ValidationError('REQUEST_INVALID', ['bad'], {
+      details: {
+        webhookSecret: 's3cr3t',
+        headers: { Authorization: 'Bearer abc', accept: 'json' },
+        deep,
+        list: Array.from({ length: 30 }, (_, i) => i),
+        long: 'x'.repeat(5000),
+        bytes: Buffer.alloc(1024),
+        when: new Date('2026-05-01T00:00:00.000Z'),
+        size: 10n,
+        nested: chain,
+      },
+      cause: 'a string cause',
+    });
+    const line = formatLogLine({ format: 'json', level: 'error', message: 'x', fields: { err }, time: TIME });
+    expect(line).not.toContain('s3cr3t');
+    expect(line).not.toContain('Bearer abc');
+    const { details, cause } = JSON.parse(line).err;
+    expect(cause).toBe('a string cause');
+    expect(details.webhookSecret).toBe('[redacted]');
+    expect(details.headers).toEqual({ Authorization: '[redacted]', accept: 'json' });
+    expect(details.deep).toEqual({ a: { b: { c: '[truncated]' } } });
+    expect(details.list).toHaveLength(21);
+    expect(details.list[20]).toBe('[10 more]');
+    expect(details.long.length).toBeLessThan(2100);
+    expect(details.bytes).toBe('[1024 bytes]');
+    expect(details.when).toBe('2026-05-01T00:00:00.000Z');
+    expect(details.size).toBe('10');
+
+    const long = JSON.parse(
+      formatLogLine({ format: 'json', level: 'error', message: 'x', fields: { chain }, time: TIME }),
+    ).chain;
+    let depth = 0;
+    let node = long;
+    while (typeof node === 'object' && node.cause !== undefined) {
+      node = node.cause;
+      depth += 1;
+    }
+    expect(depth).toBe(6);
+    expect(node).toBe('[cause chain truncated]');
+  });
+
+  it('logs each error of an AggregateError', () => {
+    const error = logged(new AggregateError([new Error('one'), new Error('two')], 'both failed'));
+    expect(error.errors).toMatchObject([{ message: 'one' }, { message: 'two' }]);
   });
 
   it('writes a readable line in text format, with the short trace id', () => {

@@ -14,6 +14,7 @@ export const GUIDANCE_RANGE = [1, 15] as const;
 
 /** A stage the local engine can run: its parsed prompt, strength factor and warnings. */
 export interface CheckedStage {
+  kind: 'checked';
   parsed: ParsedPrompt;
   strengthFactor: number;
   warnings: string[];
@@ -23,6 +24,7 @@ export interface CheckedStage {
 
 /** A reason the stage cannot run, with the stable code to raise it under. */
 export interface StageProblem {
+  kind: 'problem';
   code: ErrorCode;
   message: string;
   details?: Record<string, unknown>;
@@ -37,12 +39,13 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   const where = `stage ${stage.index}${stage.name ? ` (${stage.name})` : ''}`;
   if (stage.model !== undefined && stage.model !== model) {
     return {
+      kind: 'problem',
       code: 'ENGINE_PARAMETER_INVALID',
       message: `The local engine has one model, ${model}, but ${where} asks for ${stage.model}.`,
     };
   }
   const params = _paramWarnings(stage.params);
-  if ('code' in params) return params;
+  if (params.kind === 'problem') return params;
   const read = parseEditPrompt(stage.prompt);
   // Geometry phrases are read by placement-phrases.ts; for a placement they are not unknown words.
   const placing = read.operations.some((o) => o.op === 'place-subject');
@@ -50,6 +53,7 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   if (parsed.unrecognized.length > 0) {
     const quoted = parsed.unrecognized.map((u) => `"${u}"`).join(', ');
     return {
+      kind: 'problem',
       code: 'EDIT_NOT_UNDERSTOOD',
       message:
         `The local engine did not understand ${quoted} in the prompt of ${where}. It knows a fixed vocabulary ` +
@@ -60,6 +64,7 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   }
   if (parsed.conflicts.length > 0) {
     return {
+      kind: 'problem',
       code: 'EDIT_NOT_UNDERSTOOD',
       message: `The prompt of ${where} asks for contradictory edits: ${parsed.conflicts.join('; ')}. Split them into stages or drop one.`,
       details: { conflicts: parsed.conflicts },
@@ -67,6 +72,7 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   }
   if (parsed.operations.length === 0) {
     return {
+      kind: 'problem',
       code: 'EDIT_NOT_UNDERSTOOD',
       message: `The prompt of ${where} names no edit the local engine knows${parsed.constraints.length ? ' (only constraints)' : ''}. See docs/local-engine.md for its vocabulary.`,
       details: { constraints: parsed.constraints },
@@ -76,6 +82,7 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   const missing = parsed.images.filter((n) => n < 1 || n > available);
   if (missing.length > 0) {
     return {
+      kind: 'problem',
       code: 'REFERENCE_MISSING',
       message:
         `The prompt of ${where} uses image ${missing.join(', image ')}, but the stage has ${stage.referenceCount} ` +
@@ -87,6 +94,7 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
   const place = parsed.operations.find((o) => o.op === 'place-subject');
   if (place && place.subjectImage === place.sceneImage) {
     return {
+      kind: 'problem',
       code: 'EDIT_NOT_POSSIBLE',
       message: `The prompt of ${where} places the subject of image ${place.subjectImage} into its own scene; name two different images.`,
     };
@@ -99,6 +107,7 @@ export function checkStage(stage: StagePlan, model: string): CheckedStage | Stag
     warnings.push(`reference image ${unused.join(', ')} not used by any local operation`);
   const geometry = placing ? placementGeometry(stage.prompt) : undefined;
   return {
+    kind: 'checked',
     parsed,
     strengthFactor: params.strengthFactor,
     warnings,
@@ -122,7 +131,9 @@ function _hint(prompt: string): string {
   );
 }
 
-function _paramWarnings(params: StageParams): { warnings: string[]; strengthFactor: number } | StageProblem {
+function _paramWarnings(
+  params: StageParams,
+): { kind: 'params'; warnings: string[]; strengthFactor: number } | StageProblem {
   const warnings: string[] = [];
   for (const name of ['steps', 'aspectRatio', 'imageSize', 'temperature', 'thinkingLevel'] as const) {
     if (params[name] !== undefined) warnings.push(`${name} is not applicable to the local engine (ignored)`);
@@ -130,6 +141,7 @@ function _paramWarnings(params: StageParams): { warnings: string[]; strengthFact
   let guidance = params.guidanceScale ?? DEFAULT_GUIDANCE_SCALE;
   if (!Number.isFinite(guidance) || guidance <= 0) {
     return {
+      kind: 'problem',
       code: 'ENGINE_PARAMETER_INVALID',
       message: `Expected a positive guidanceScale for the local engine but received ${params.guidanceScale}.`,
     };
@@ -140,5 +152,5 @@ function _paramWarnings(params: StageParams): { warnings: string[]; strengthFact
     warnings.push(`guidanceScale ${guidance} clamped to ${clamped} (the local engine accepts ${lo}–${hi})`);
     guidance = clamped;
   }
-  return { warnings, strengthFactor: guidance / DEFAULT_GUIDANCE_SCALE };
+  return { kind: 'params', warnings, strengthFactor: guidance / DEFAULT_GUIDANCE_SCALE };
 }

@@ -44,7 +44,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
 
     plan(stage: StagePlan): EnginePlan {
       const checked = checkStage(stage, model);
-      if ('code' in checked) {
+      if (checked.kind === 'problem') {
         throw new ValidationError(checked.code, [checked.message], { details: checked.details });
       }
       // Only film grain draws on the seed; every other local operation is deterministic.
@@ -96,6 +96,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
 }
 
 function _checkedOrThrow(checked: CheckedStage | StageProblem): CheckedStage {
-  if ('code' in checked) throw new EngineError(checked.code, checked.message, { details: checked.details });
+  if (checked.kind === 'problem')
+    throw new EngineError(checked.code, checked.message, { details: checked.details });
   return checked;
 }

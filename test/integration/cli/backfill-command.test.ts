@@ -68,6 +68,8 @@ describe('backfillCommand', () => {
   it('a dry run on the in-process emulator creates no results folder (it only looks)', async () => {
     const saved = process.env.FIRESTORE_EMULATOR_HOST;
     try {
+      // The Firestore SDK prefers the process's FIRESTORE_EMULATOR_HOST to the runner's own emulator.
+      delete process.env.FIRESTORE_EMULATOR_HOST;
       const env = { DARKROOM_ENGINE: 'local' };
       const code = await backfillCommand({
         config: loadConfig(env),
@@ -83,7 +85,6 @@ describe('backfillCommand', () => {
       expect(lines.join('\n')).toMatch(/Dry run: 3 of 3 job\(s\) would run/);
       await expect(stat(resultsDir)).rejects.toThrow();
     } finally {
-      // The runner points this process at its own emulator; give the suite's back.
       process.env.FIRESTORE_EMULATOR_HOST = saved;
     }
   });

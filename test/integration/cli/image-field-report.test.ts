@@ -38,6 +38,8 @@ describe('darkroom run: the lines for images that a sidecar names with "image"',
     const lines: string[] = [];
     let code: number;
     try {
+      // The Firestore SDK prefers the process's FIRESTORE_EMULATOR_HOST to the runner's own emulator.
+      delete process.env.FIRESTORE_EMULATOR_HOST;
       code = await runCommand({
         config: loadConfig(env),
         env,

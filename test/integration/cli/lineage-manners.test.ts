@@ -19,6 +19,8 @@ function runnerEnv(): NodeJS.ProcessEnv {
 async function inProcess<T>(body: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
   const saved = process.env.FIRESTORE_EMULATOR_HOST;
   try {
+    // The Firestore SDK prefers the process's FIRESTORE_EMULATOR_HOST to the runner's own emulator.
+    delete process.env.FIRESTORE_EMULATOR_HOST;
     return await body(runnerEnv());
   } finally {
     process.env.FIRESTORE_EMULATOR_HOST = saved;

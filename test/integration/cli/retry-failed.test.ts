@@ -20,6 +20,8 @@ async function run(options: {
   const env = { ...base, DARKROOM_ENGINE: 'local', MIN_INPUT_SIDE: '64', ...options.env };
   const lines: string[] = [];
   try {
+    // The Firestore SDK prefers the process's FIRESTORE_EMULATOR_HOST to the runner's own emulator.
+    delete process.env.FIRESTORE_EMULATOR_HOST;
     const code = await runCommand({
       config: loadConfig(env),
       env,

@@ -65,6 +65,8 @@ async function runInProcess(dropDir: string, resultsDir: string, engines: Engine
   const lines: string[] = [];
   const saved = process.env.FIRESTORE_EMULATOR_HOST;
   try {
+    // The Firestore SDK prefers the process's FIRESTORE_EMULATOR_HOST to the runner's own emulator.
+    delete process.env.FIRESTORE_EMULATOR_HOST;
     const code = await runCommand({
       config: loadConfig(env),
       env,
@@ -77,7 +79,6 @@ async function runInProcess(dropDir: string, resultsDir: string, engines: Engine
     });
     return { code, lines };
   } finally {
-    // The runner points this process at its own emulator; give the suite's back.
     process.env.FIRESTORE_EMULATOR_HOST = saved;
   }
 }
@@ -88,6 +89,8 @@ async function lineageInProcess(target: string, resultsDir: string) {
   const lines: string[] = [];
   const saved = process.env.FIRESTORE_EMULATOR_HOST;
   try {
+    // The Firestore SDK prefers the process's FIRESTORE_EMULATOR_HOST to the runner's own emulator.
+    delete process.env.FIRESTORE_EMULATOR_HOST;
     const code = await lineageCommand({
       config: loadConfig(env),
       env,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateRequestCost, estimateStageCost, formatUsd } from '../../../shared/cli/estimate-cost.js';
 import { GEMINI_MODELS } from '../../../shared/engines/gemini/index.js';
 import { REPLICATE_PROFILES } from '../../../shared/engines/replicate/index.js';
-import { parseRequest } from '../../../shared/request/index.js';
+import { parseRequest } from '../../../shared/request/parse.js';
 
 describe('estimateStageCost', () => {
   it('is free on the local engine', () => {

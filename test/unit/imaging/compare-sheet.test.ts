@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { type ComparePanel, renderCompareSheet, shortCaption } from '../../../shared/imaging/index.js';
+import type { ComparePanel } from '../../../shared/imaging/compare-sheet.js';
+import { renderCompareSheet, shortCaption } from '../../../shared/imaging/index.js';
 import { near, pixelAt, solid } from './pixels.js';
 
 async function panel(label: string, width: number, height: number, colour: string): Promise<ComparePanel> {

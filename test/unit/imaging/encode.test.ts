@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineImage } from '../../../shared/engines/engine.js';
-import { encodeOutputs, loadImage, type Provenance, readProvenance } from '../../../shared/imaging/index.js';
+import { encodeOutputs, loadImage } from '../../../shared/imaging/index.js';
+import { type Provenance, readProvenance } from '../../../shared/imaging/provenance.js';
 import {
   OUTPUT_FORMATS,
   type OutputOptions,

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { type ErrorCode, InputImageError } from '../../../shared/errors.js';
-import { type ImageLimits, loadImage } from '../../../shared/imaging/index.js';
+import { loadImage } from '../../../shared/imaging/index.js';
+import type { ImageLimits } from '../../../shared/imaging/load.js';
 import { type BadInput, readBadFixture, readFixture } from '../../fixtures/index.js';
 import { near, pixelAt } from './pixels.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { digitalSourceTypeFor } from '../../../shared/imaging/index.js';
 import {
-  digitalSourceTypeFor,
   type Provenance,
   parseProvenanceXmp,
   provenanceXmp,
   readProvenance,
-} from '../../../shared/imaging/index.js';
+} from '../../../shared/imaging/provenance.js';
 import { readFixture } from '../../fixtures/index.js';
 
 interface TestData {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAspectRatio, type Shape, type ShapeOptions, shapeFor } from '../../../shared/imaging/index.js';
+import { parseAspectRatio, shapeFor } from '../../../shared/imaging/index.js';
+import type { Shape, ShapeOptions } from '../../../shared/imaging/shape.js';
 
 interface TestData {
   why: string;

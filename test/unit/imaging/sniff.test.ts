@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { type SniffedFormat, sniffFormat } from '../../../shared/imaging/index.js';
+import { type SniffedFormat, sniffFormat } from '../../../shared/imaging/sniff.js';
 import { type BadInput, readBadFixture } from '../../fixtures/index.js';
 
 interface TestData {

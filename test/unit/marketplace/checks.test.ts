@@ -1,12 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../shared/errors.js';
-import {
-  type CheckSpec,
-  CheckSpecSchema,
-  enforceChecks,
-  runChecks,
-} from '../../../shared/marketplace/index.js';
+import { type CheckSpec, CheckSpecSchema } from '../../../shared/marketplace/check-schema.js';
+import { enforceChecks, runChecks } from '../../../shared/marketplace/index.js';
 
 /** A `width`×`height` image on `background` with a dark box covering `share` of each side. */
 async function image(options: {

@@ -2,12 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { EngineImage } from '../../../shared/engines/engine.js';
 import { encodeOutputs } from '../../../shared/imaging/index.js';
 import type { Provenance } from '../../../shared/imaging/provenance.js';
-import {
-  type CheckResult,
-  framePreset,
-  type MarketplacePreset,
-  runChecks,
-} from '../../../shared/marketplace/index.js';
+import type { MarketplacePreset } from '../../../shared/marketplace/check-schema.js';
+import { type CheckResult, framePreset, runChecks } from '../../../shared/marketplace/index.js';
 import { OutputOptionsSchema } from '../../../shared/request/output-schema.js';
 import { productShot, sceneShot } from './products.js';
 

@@ -4,7 +4,8 @@ import type { LineageStore } from '../../../shared/lineage/lineage-store.js';
 import { createMemoryLineageStore } from '../../../shared/lineage/memory-lineage-store.js';
 import type { JobRecord } from '../../../shared/lineage/records.js';
 import { silentLogger } from '../../../shared/log.js';
-import { claimJob, type PipelineDeps, renewLease } from '../../../shared/pipeline/index.js';
+import { claimJob, renewLease } from '../../../shared/pipeline/claim.js';
+import type { PipelineDeps } from '../../../shared/pipeline/index.js';
 import { createFsObjectStore } from '../../../shared/storage/fs-object-store.js';
 
 const LEASE_MS = 60_000;

@@ -56,7 +56,7 @@ describe('pairObject', () => {
     expect(job.image.generation).toBe(image.generation);
     expect(job.request.name).toBe('a/b/photo.json');
     expect(job.requestKind).toBe('sidecar');
-    expect(job.parsed).not.toBeInstanceOf(ValidationError);
+    expect(job.parsed.kind).toBe('request');
   });
 
   it('waits when a sidecar arrives first, and pairs when its image follows', async () => {
@@ -169,8 +169,8 @@ describe('pairObject', () => {
     const image = await put('p.jpg');
     await put('p.json', '{"prompt": "warmer",');
     const job = expectJob(await pair(image));
-    expect(job.parsed).toBeInstanceOf(ValidationError);
-    expect((job.parsed as ValidationError).code).toBe('REQUEST_NOT_JSON');
+    expect(job.parsed).toMatchObject({ kind: 'invalid', error: { code: 'REQUEST_NOT_JSON' } });
+    expect(job.parsed.kind === 'invalid' && job.parsed.error).toBeInstanceOf(ValidationError);
   });
 
   it('reports a malformed sidecar without an image as invalid', async () => {
@@ -183,7 +183,7 @@ describe('pairObject', () => {
     const image = await put('p.jpg');
     await put('p.json', { prompt: 'x'.repeat(200) });
     const job = expectJob(await pairObject(image, { store, maxRequestBytes: 100 }));
-    expect((job.parsed as ValidationError).code).toBe('REQUEST_TOO_LARGE');
+    expect(job.parsed).toMatchObject({ kind: 'invalid', error: { code: 'REQUEST_TOO_LARGE' } });
   });
 
   it('pairs a non-image file that has a sidecar (loading refuses it later)', async () => {
@@ -206,7 +206,7 @@ describe('pairObject', () => {
       const job = expectJob(await pair(await put(name)));
       expect(job.request.name, name).toBe(recipe);
       expect(job.requestKind).toBe('recipe');
-      expect((job.parsed as { stages: { prompt: string }[] }).stages[0]?.prompt).toBe(
+      expect(job.parsed.kind === 'request' && job.parsed.request.stages[0]?.prompt).toBe(
         recipe.split('/').at(-2) ?? 'top',
       );
     }

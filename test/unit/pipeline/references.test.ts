@@ -53,10 +53,15 @@ describe('resolveSibling', () => {
     { reference: '..\\cup.png', reason: /relative to the sidecar's folder/ },
   ];
   it.each(refused)('refuses $reference', ({ reference, reason }) => {
-    const result = resolveSibling('shop/', reference);
-    expect(result).toBeInstanceOf(ValidationError);
-    expect((result as ValidationError).code).toBe('REFERENCE_INVALID');
-    expect((result as ValidationError).issues[0]).toMatch(reason);
+    let thrown: unknown;
+    try {
+      resolveSibling('shop/', reference);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).code).toBe('REFERENCE_INVALID');
+    expect((thrown as ValidationError).issues[0]).toMatch(reason);
   });
 });
 

@@ -62,7 +62,7 @@ describe('runAttempt', () => {
     const outcome = await runAttempt(
       deps,
       silentLogger,
-      { request, parsed: new PermanentError('REQUEST_INVALID', 'unused') },
+      { request, parsed: { kind: 'invalid', error: new PermanentError('REQUEST_INVALID', 'unused') } },
       {},
     );
     expect(outcome).toMatchObject({ kind: 'failed', error: { code: 'ATTEMPTS_EXHAUSTED' } });

@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Engine, EngineImage, EngineRequest, EngineResult } from '../../../shared/engines/engine.js';
 import { EngineError } from '../../../shared/errors.js';
-import { DriftSchema, editProtected, type ProtectRecord } from '../../../shared/protect/index.js';
+import { editProtected, type ProtectRecord } from '../../../shared/protect/index.js';
+import { DriftSchema } from '../../../shared/protect/protect-schema.js';
 import { fixture } from '../engines/local/helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord, StageRecord } from '../../../shared/lineage/records.js';
-import type { ReportData, ReportJob } from '../../../shared/report/index.js';
-import { renderReport } from '../../../shared/report/index.js';
+import type { ReportData, ReportJob } from '../../../shared/report/collect.js';
+import { renderReport } from '../../../shared/report/render-page.js';
 
 const EVIL = '<script>alert("x")</script>';
 const T0 = new Date('2026-05-01T12:00:00Z');

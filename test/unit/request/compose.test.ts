@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composePrompt, joinList } from '../../../shared/request/index.js';
+import { joinList } from '../../../shared/request/compose.js';
+import { composePrompt } from '../../../shared/request/index.js';
 
 describe('joinList', () => {
   it.each([

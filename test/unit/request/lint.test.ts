@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countWords, lintPrompt, PROMPT_WORDS_MAX, PROMPT_WORDS_MIN } from '../../../shared/request/index.js';
+import { lintPrompt } from '../../../shared/request/index.js';
+import { countWords, PROMPT_WORDS_MAX, PROMPT_WORDS_MIN } from '../../../shared/request/lint.js';
 
 /** A prompt of exactly `n` words about one change (the background). */
 function words(n: number): string {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.js';
-import {
-  decodeRequest,
-  formatZodIssues,
-  MAX_REFERENCES,
-  MAX_STAGES,
-  parseRequest,
-} from '../../../shared/request/index.js';
-import { FullRequestSchema } from '../../../shared/request/schema.js';
+import { decodeRequest } from '../../../shared/request/index.js';
+import { formatZodIssues, parseRequest } from '../../../shared/request/parse.js';
+import { FullRequestSchema, MAX_REFERENCES, MAX_STAGES } from '../../../shared/request/schema.js';
 
 /** The ValidationError that `fn` throws (fails the test when it throws nothing or something else). */
 function validationErrorOf(fn: () => unknown): ValidationError {

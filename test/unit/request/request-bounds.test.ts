@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.js';
 import { EXTRA_LIMITS } from '../../../shared/request/bounded-json.js';
-import { parseRequest } from '../../../shared/request/index.js';
 import { MAX_ASPECT_RATIO, RESERVED_SIZE_NAMES } from '../../../shared/request/output-schema.js';
+import { parseRequest } from '../../../shared/request/parse.js';
 import { MAX_LABELS } from '../../../shared/request/schema.js';
 
 function issuesOf(json: unknown): string[] {
