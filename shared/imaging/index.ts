@@ -4,7 +4,7 @@
  */
 export { renderCompareSheet, shortCaption } from './compare-sheet.js';
 export { decodeEngineImage } from './decode.js';
-export { encodeOutputs, FORMAT_FILES } from './encode.js';
+export { type EncodedOutput, encodeOutputs, FORMAT_FILES } from './encode.js';
 export { hashBytes } from './hash.js';
 export { type LoadedImage, loadImage } from './load.js';
 export { outputLimitProblems } from './output-limits.js';
