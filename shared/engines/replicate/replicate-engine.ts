@@ -3,7 +3,7 @@ import { PermanentError, TransientError } from '../../errors.js';
 import type { Engine, EngineRequest, EngineResult, StagePlan } from '../engine.js';
 import { createReplicateApi } from './api.js';
 import { estimateCostUsd, modelRef, sanitizedInput } from './details.js';
-import { type Clock, createHttpSender } from './http-client.js';
+import { createHttpSender, type ReplicateClock } from './http-client.js';
 import { DEFAULT_DATA_URL_MAX_BYTES, prepareImages, type SentImage } from './inputs.js';
 import { assertSucceeded, runLifecycle } from './lifecycle.js';
 import { outputHostsFrom } from './output-hosts.js';
@@ -22,7 +22,7 @@ export interface ReplicateEngineOptions {
   /** API base URL; beats `REPLICATE_BASE_URL`; default {@link DEFAULT_REPLICATE_BASE_URL}. */
   baseUrl?: string | undefined;
   fetch?: typeof fetch | undefined;
-  sleep?: Clock['sleep'] | undefined;
+  sleep?: ReplicateClock['sleep'] | undefined;
   now?: (() => number) | undefined;
   random?: (() => number) | undefined;
   /** Delay between polls of `urls.get`; default 1000 ms. */
@@ -51,7 +51,7 @@ export interface ReplicateEngineOptions {
  * engine.plan({ index: 0, name: 'label', model: 'black-forest-labs/flux-kontext-pro', prompt, referenceCount: 0, params: { seed: 7 } });
  */
 export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
-  const clock: Clock = {
+  const clock: ReplicateClock = {
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     sleep: options.sleep ?? _sleep,
