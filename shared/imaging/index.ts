@@ -18,6 +18,7 @@ export {
   type SourceInfo,
   supportedInputFormats,
 } from './load.js';
+export { checkEngineOutput, createOutputCheck, ENGINE_OUTPUT_MAX_PIXELS } from './output-check.js';
 export { FORMAT_MAX_SIDE, outputDimensions, outputLimitProblems } from './output-limits.js';
 export {
   DIGITAL_SOURCE_TYPES,

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PermanentError, TransientError } from '../../errors.js';
-import type { Engine, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import { checkEngineOutput } from '../../imaging/index.js';
+import type { Engine, EngineImage, EngineRequest, EngineResult, StagePlan } from '../engine.js';
 import { createReplicateApi } from './api.js';
 import { estimateCostUsd, modelRef, sanitizedInput } from './details.js';
 import { createHttpSender, type ReplicateClock } from './http-client.js';
@@ -50,7 +51,7 @@ export interface ReplicateEngineOptions {
  * const engine = createReplicateEngine({ env: process.env });
  * engine.plan({ index: 0, name: 'label', model: 'black-forest-labs/flux-kontext-pro', prompt, referenceCount: 0, params: { seed: 7 } });
  */
-export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
+export function createReplicateEngine(options: ReplicateEngineOptions): Engine<EngineImage> {
   const clock: ReplicateClock = {
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
@@ -90,7 +91,7 @@ export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
       return { model: resolved.profile.model, warnings: resolved.warnings };
     },
 
-    async edit(request: EngineRequest): Promise<EngineResult> {
+    async edit(request: EngineRequest): Promise<EngineResult<EngineImage>> {
       const api = createReplicateApi({
         baseUrl,
         token: token(),
@@ -131,7 +132,13 @@ export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
       });
       const { prediction } = run;
       assertSucceeded(prediction, profile.model);
-      const output = await fetchOutputImage({ prediction, model: profile.model, api, budget });
+      const output = await fetchOutputImage({
+        prediction,
+        model: profile.model,
+        api,
+        budget,
+        check: request.checkOutput ?? ((o, context) => checkEngineOutput(o, { source: context?.source })),
+      });
       const predictTime = prediction.metrics?.predict_time;
       return {
         image: output.image,

@@ -10,14 +10,14 @@ import { fixture } from '../engines/local/helpers.js';
  * draws a scene around the product, and — for the seeds in `moveOn` — moves the product 40 px
  * to the right, or — for `recolourOn` — tints it. Every call is recorded.
  */
-class FakeModel implements Engine {
+class FakeModel implements Engine<EngineImage> {
   readonly name = 'fake';
   readonly calls: EngineRequest[] = [];
   constructor(private readonly behaviour: { moveOn?: number[]; recolourOn?: number[] }) {}
   plan() {
     return { model: 'fake-1', warnings: [] };
   }
-  async edit(request: EngineRequest): Promise<EngineResult> {
+  async edit(request: EngineRequest): Promise<EngineResult<EngineImage>> {
     this.calls.push(request);
     const seed = request.stage.params.seed;
     const { data, info } = await sharp(request.input.data)
