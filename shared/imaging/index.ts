@@ -10,6 +10,7 @@ export {
 } from './compare-sheet.js';
 export { decodeEngineImage } from './decode.js';
 export { type EncodedOutput, encodeOutputs, FORMAT_FILES } from './encode.js';
+export { type EngineInputOptions, fitForEngine } from './engine-input.js';
 export { hashBytes } from './hash.js';
 export {
   type ImageLimits,

@@ -37,7 +37,7 @@ describe('readGeminiReply', () => {
       image(red, { thoughtSignature: 'sig' }),
       image(green, { thought: true }),
     ]);
-    const out = await readGeminiReply(res, 'm');
+    const out = readGeminiReply(res, 'm');
     expect(out.image.mimeType).toBe('image/png');
     expect(await pixelAt(out.image.data, 1, 1)).toEqual([255, 0, 0]);
     expect(out.text).toBe('Here it is.');
@@ -51,7 +51,7 @@ describe('readGeminiReply', () => {
   });
 
   it('reads usage and the IMAGE share of the output tokens', async () => {
-    const out = await readGeminiReply(
+    const out = readGeminiReply(
       reply([image(red)], 'STOP', {
         usageMetadata: {
           promptTokenCount: 600,
