@@ -3,6 +3,7 @@
  * models ("Nano Banana") through `@google/genai`. See docs/gemini.md.
  */
 import type { GoogleGenAI } from '@google/genai';
+import { clockFrom } from '../../clock.js';
 import { checkEngineOutput } from '../../imaging/index.js';
 import type {
   Engine,
@@ -85,9 +86,8 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine<EngineI
       : {}),
   };
   const clock: RetryClock = {
-    sleep: options.sleep ?? SYSTEM_CLOCK.sleep,
+    ...clockFrom({ now: options.now, sleep: options.sleep }),
     random: options.random ?? SYSTEM_CLOCK.random,
-    now: options.now ?? SYSTEM_CLOCK.now,
   };
   let settings: GeminiClientSettings | undefined;
   let client: GoogleGenAI | undefined;

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { clockFrom } from '../../clock.js';
 import { PermanentError, TransientError } from '../../errors.js';
 import { checkEngineOutput } from '../../imaging/index.js';
 import type { Engine, EngineImage, EngineRequest, EngineResult, StagePlan } from '../engine.js';
@@ -53,9 +54,8 @@ export interface ReplicateEngineOptions {
  */
 export function createReplicateEngine(options: ReplicateEngineOptions): Engine<EngineImage> {
   const clock: ReplicateClock = {
-    now: options.now ?? Date.now,
+    ...clockFrom({ now: options.now, sleep: options.sleep ?? _sleep }),
     random: options.random ?? Math.random,
-    sleep: options.sleep ?? _sleep,
   };
   const baseUrl = (options.baseUrl ?? options.env.REPLICATE_BASE_URL ?? DEFAULT_REPLICATE_BASE_URL).replace(
     /\/+$/,
