@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 /**
  * Structured logging: one JSON line per event in the Cloud Logging format
  * (`severity`, `message`, `time`, fields, trace correlation) in the cloud, readable
@@ -34,7 +35,7 @@ export interface LoggerOptions {
   /** Where lines go (default: stdout for info and below, stderr above). */
   write?: (line: string, level: LogLevel) => void;
   /** The clock for the `time` field of JSON lines (default: the system clock). */
-  now?: () => Date;
+  now?: Clock['now'];
 }
 
 /**
@@ -50,7 +51,7 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
     });
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(level) < min) return;
-    const time = options.now?.() ?? new Date();
+    const time = new Date(options.now?.() ?? Date.now());
     write(
       formatLogLine({ format: options.format, level, message, fields: { ...base, ...fields }, time }),
       level,

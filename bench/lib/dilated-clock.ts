@@ -1,16 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock } from '../../shared/clock.js';
 
 /**
  * A clock that runs `factor` times faster than real time, for running a per-minute quota
  * in seconds: the quota server, the engine's retry waits and the pipeline's deadlines all
  * read it, so every wait and window shrinks alike while real work (HTTP, images) does not.
+ * `now` is dilated epoch milliseconds; `sleep(ms)` waits `ms` dilated milliseconds (`ms / factor` real ones).
  */
-export interface DilatedClock {
+export interface DilatedClock extends Clock {
   factor: number;
-  /** Dilated epoch milliseconds. */
-  now: () => number;
-  /** Sleeps `ms` dilated milliseconds (`ms / factor` real ones). */
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Creates a {@link DilatedClock} that starts at the real time. */

@@ -1,3 +1,4 @@
+import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 /**
  * A one-line progress bar for batch runs, on stderr: counts, elapsed time and ETA.
  * Shown only to a person at a terminal: quiet when stderr is not a TTY or `CI` is set.
@@ -29,7 +30,7 @@ export interface ProgressOptions {
   /** What is being counted, e.g. `files`. */
   unit?: string;
   /** The clock (tests). */
-  now?: () => number;
+  now?: Clock['now'];
 }
 
 /**
@@ -49,7 +50,7 @@ export function shouldShowProgress(stream: ProgressStream, env: NodeJS.ProcessEn
  */
 export function createProgress(options: ProgressOptions): Progress {
   const enabled = shouldShowProgress(options.stream, options.env);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? SYSTEM_CLOCK.now;
   const started = now();
   let drawn = false;
   let last: { done: number; total: number } | undefined;

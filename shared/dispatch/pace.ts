@@ -1,3 +1,4 @@
+import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 import type { Engine, EngineRegistry } from '../engines/engine.js';
 
 /**
@@ -8,17 +9,12 @@ import type { Engine, EngineRegistry } from '../engines/engine.js';
  * several processes sharing a quota need tasks mode (docs/dispatch.md).
  */
 
-/** The clock pacing waits on (injectable for tests). */
-export interface PaceClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
 /** Options of {@link paceEngines}. */
 export interface PaceOptions {
   /** Requests per minute by model or engine name (`MODEL_RPM`); a model's entry wins. */
   rpm: ReadonlyMap<string, number>;
-  clock?: PaceClock | undefined;
+  /** The clock pacing waits on (injectable for tests); default the system clock. */
+  clock?: Clock | undefined;
 }
 
 /**
@@ -28,10 +24,7 @@ export interface PaceOptions {
  */
 export function paceEngines(engines: EngineRegistry, options: PaceOptions): EngineRegistry {
   if (options.rpm.size === 0) return engines;
-  const clock = options.clock ?? {
-    now: () => Date.now(),
-    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
-  };
+  const clock = options.clock ?? SYSTEM_CLOCK;
   const next = new Map<string, number>();
   /** Reserves the next start time of `key` and waits for it. */
   const slot = async (key: string, rpm: number) => {

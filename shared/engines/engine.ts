@@ -6,8 +6,15 @@
  * `shared/imaging`.
  */
 
-/** An encoded image handed to or returned by an engine. */
-export interface EngineImage {
+/** Bytes an engine returned, with the type it declared; nothing about them is trusted yet. */
+export interface EngineOutput {
+  data: Buffer;
+  /** The MIME type the engine or its service declared (the check sniffs the real one). */
+  mimeType: string;
+}
+
+/** An encoded image handed to an engine, or an engine's output once checked. */
+export interface EngineImage extends EngineOutput {
   /** Encoded bytes (PNG, JPEG or WebP). */
   data: Buffer;
   /** MIME type of `data`, e.g. `image/png`. */
@@ -15,6 +22,20 @@ export interface EngineImage {
   width: number;
   height: number;
 }
+
+/**
+ * The one check of an engine's output (`shared/imaging` `checkEngineOutput`): the type sniffed
+ * from the bytes (no SVG or PDF), the pixel count bounded from the header before decoding, then a
+ * full decode. The pipeline hands its own (memoised) check to every edit.
+ * @param output the bytes and declared type
+ * @param context `source` names who returned the bytes in messages (default "The engine")
+ * @returns the verified image
+ * @throws EngineError `ENGINE_BAD_OUTPUT`
+ */
+export type OutputCheck = (
+  output: EngineOutput,
+  context?: { source?: string | undefined },
+) => Promise<EngineImage>;
 
 /**
  * Parameters of one stage, as the request gave them. Engines map what they can
@@ -78,6 +99,12 @@ export interface EngineRequest {
   checkpoint?: ((details: Record<string, unknown>) => Promise<void>) | undefined;
   /** What an earlier attempt of this very stage checkpointed, when it did. */
   resumeFrom?: Record<string, unknown> | undefined;
+  /**
+   * The pipeline's check of engine output. An engine that acts on a bad reply (tries again, or
+   * decodes it to work on it) runs this on it; engines verify bytes no other way. Absent (an engine
+   * used on its own), engines use `checkEngineOutput` from `shared/imaging`.
+   */
+  checkOutput?: OutputCheck | undefined;
 }
 
 /** Token counts reported by a model service. */
@@ -88,9 +115,14 @@ export interface EngineUsage {
   totalTokens?: number | undefined;
 }
 
-/** What one edit call produced. */
-export interface EngineResult {
-  image: EngineImage;
+/**
+ * What one edit call produced. `Image` is `EngineImage` for an engine whose outputs are checked
+ * or made here (it ran {@link OutputCheck}, or drew the pixels itself); the pipeline checks them
+ * either way.
+ */
+export interface EngineResult<Image extends EngineOutput = EngineOutput> {
+  /** The output as returned; the pipeline checks it (see {@link OutputCheck}). */
+  image: Image;
   model: string;
   warnings: string[];
   usage?: EngineUsage | undefined;
@@ -119,9 +151,10 @@ export interface EngineBatchLane {
    */
   prepare(request: EngineRequest): Promise<PreparedBatchRequest>;
   /**
-   * Reads one response of a finished batch like `edit()` reads a reply: the same checks and error
-   * codes, priced at the batch rate.
-   * @throws EngineError for a refusal, no image or bytes that are not an image
+   * Reads one response of a finished batch like `edit()` reads a reply: the same refusals and error
+   * codes, priced at the batch rate. The image bytes are returned unchecked: the pipeline checks
+   * them as it checks every engine output.
+   * @throws EngineError for a refusal or no image
    */
   read(options: {
     stage: StagePlan;
@@ -130,8 +163,8 @@ export interface EngineBatchLane {
   }): Promise<EngineResult>;
 }
 
-/** An image-editing engine. */
-export interface Engine {
+/** An image-editing engine; `Image` as in {@link EngineResult}. */
+export interface Engine<Image extends EngineOutput = EngineOutput> {
   /** Stable engine name used in requests and lineage, e.g. `local`, `gemini`. */
   readonly name: string;
   /**
@@ -148,7 +181,7 @@ export interface Engine {
    * Runs one stage.
    * @throws EngineError for permanent failures, TransientError for retryable ones
    */
-  edit(request: EngineRequest): Promise<EngineResult>;
+  edit(request: EngineRequest): Promise<EngineResult<Image>>;
   /** Present when the engine can run stages in the batch lane; others ignore the lane with a warning. */
   readonly batch?: EngineBatchLane | undefined;
 }

@@ -16,21 +16,29 @@ const PASS_THROUGH = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' 
  * refused before anything is decoded.
  * @param bytes what the engine returned
  * @param options.maxPixels the most pixels accepted (the pipeline passes `MAX_INPUT_PIXELS`)
+ * @param options.source who returned the bytes, for messages (default "The engine")
+ * @param options.declared the MIME type the engine declared, kept in error details
  * @returns the image with its real MIME type and dimensions
  * @throws EngineError `ENGINE_BAD_OUTPUT` when the bytes are not a complete raster image, or too large
  */
 export async function decodeEngineImage(
   bytes: Buffer,
-  options: { maxPixels?: number | undefined } = {},
+  options: {
+    maxPixels?: number | undefined;
+    source?: string | undefined;
+    declared?: string | undefined;
+  } = {},
 ): Promise<EngineImage> {
   configureSharp();
+  const source = options.source ?? 'The engine';
+  const declared = options.declared !== undefined ? { declared: options.declared } : {};
   const format = sniffFormat(bytes);
   if (format === 'unknown' || format === 'svg' || format === 'pdf' || format === 'bmp') {
     throw new EngineError(
       'ENGINE_BAD_OUTPUT',
-      `The engine returned ${bytes.length} bytes that are not a raster image (${format}).`,
+      `${source} returned ${bytes.length} bytes that are not a raster image (${format}).`,
       {
-        details: { format, bytes: bytes.length },
+        details: { format, bytes: bytes.length, ...declared },
       },
     );
   }
@@ -39,10 +47,10 @@ export async function decodeEngineImage(
     .catch((cause: unknown) => {
       throw new EngineError(
         'ENGINE_BAD_OUTPUT',
-        `The engine returned a ${format.toUpperCase()} whose header cannot be read`,
+        `${source} returned a ${format.toUpperCase()} whose header cannot be read`,
         {
           cause,
-          details: { format, bytes: bytes.length },
+          details: { format, bytes: bytes.length, ...declared },
         },
       );
     });
@@ -50,8 +58,8 @@ export async function decodeEngineImage(
   if (options.maxPixels !== undefined && pixels > options.maxPixels) {
     throw new EngineError(
       'ENGINE_BAD_OUTPUT',
-      `The engine returned a ${meta.width}×${meta.height} ${format.toUpperCase()}${(meta.pages ?? 1) > 1 ? ` of ${meta.pages} frames` : ''} (${pixels} pixels), over MAX_INPUT_PIXELS (${options.maxPixels}); it was not decoded.`,
-      { details: { format, width: meta.width, height: meta.height, pixels } },
+      `${source} returned a ${meta.width}×${meta.height} ${format.toUpperCase()}${(meta.pages ?? 1) > 1 ? ` of ${meta.pages} frames` : ''} (${pixels} pixels), over MAX_INPUT_PIXELS (${options.maxPixels}); it was not decoded.`,
+      { details: { format, width: meta.width, height: meta.height, pixels, ...declared } },
     );
   }
   try {
@@ -74,8 +82,8 @@ export async function decodeEngineImage(
   } catch (err) {
     throw new EngineError(
       'ENGINE_BAD_OUTPUT',
-      `The engine returned a ${format.toUpperCase()} that cannot be decoded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-      { cause: err, details: { format, bytes: bytes.length } },
+      `${source} returned a ${format.toUpperCase()} that cannot be decoded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      { cause: err, details: { format, bytes: bytes.length, ...declared } },
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { BatchStore } from '../batch/batch-store.js';
+import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { EngineRegistry } from '../engines/engine.js';
@@ -22,15 +23,15 @@ export interface PipelineDeps {
   dispatcher?: Dispatcher | undefined;
   /** The batch lane's records (absent: a request in the batch lane fails with BATCH_LANE_UNAVAILABLE). */
   batches?: BatchStore | undefined;
-  /** Milliseconds since the epoch (injectable for tests). */
-  now?: () => number;
+  /** Milliseconds since the epoch (injectable for tests; default the system clock). */
+  now?: Clock['now'];
   /** Waits between tries of a write (injectable for tests; default a timer). */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Clock['sleep'];
   /** Hosts a request's `notify.url` may name (`WEBHOOK_HOSTS`); none: per-request webhooks are refused. */
   webhookHosts?: readonly string[] | undefined;
 }
 
 /** Milliseconds since the epoch, from the deps' clock. */
 export function nowOf(deps: Pick<PipelineDeps, 'now'>): number {
-  return deps.now ? deps.now() : Date.now();
+  return (deps.now ?? SYSTEM_CLOCK.now)();
 }

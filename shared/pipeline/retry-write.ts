@@ -1,3 +1,4 @@
+import { SYSTEM_CLOCK } from '../clock.js';
 import { TransientError } from '../errors.js';
 import type { JobContext } from './job-context.js';
 
@@ -15,7 +16,7 @@ export async function retryTransientWrite<T>(
   what: string,
   write: () => Promise<T>,
 ): Promise<T> {
-  const sleep = ctx.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = ctx.deps.sleep ?? SYSTEM_CLOCK.sleep;
   let delay: number = WRITE_RETRY.firstDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,4 +1,4 @@
-import type { Engine, EngineRequest, EngineResult } from '../engines/engine.js';
+import type { Engine, EngineImage, EngineRequest, EngineResult } from '../engines/engine.js';
 import { compositeOver, cutOut } from '../engines/local/background.js';
 import {
   decodeFrame,
@@ -13,6 +13,7 @@ import { layoutSubject } from '../engines/local/placement-layout.js';
 import { placementGeometry } from '../engines/local/placement-phrases.js';
 import { separateSubject } from '../engines/local/segment.js';
 import { EngineError } from '../errors.js';
+import { checkEngineOutput } from '../imaging/index.js';
 import { type DriftFigures, measureDrift } from './drift.js';
 import type { DriftOptions } from './protect-schema.js';
 
@@ -52,7 +53,7 @@ export async function editProtected(options: {
   engine: Engine;
   request: EngineRequest;
   drift: DriftOptions;
-}): Promise<EngineResult> {
+}): Promise<EngineResult<EngineImage>> {
   const { engine, request, drift } = options;
   const source = await decodeFrame(request.input.data);
   const mask = await separateSubject(source, 'the stage input (the product to protect)');
@@ -86,7 +87,9 @@ export async function editProtected(options: {
       stage: { ...request.stage, params: { ...request.stage.params, seed } },
       input: { data: canvasPng, mimeType: 'image/png', ...canvasSize },
     });
-    const frame = await decodeFrame(result.image.data);
+    // The reply is checked (type, pixel cap) before it is decoded to measure drift.
+    const checked = await (request.checkOutput ?? checkEngineOutput)(result.image);
+    const frame = await decodeFrame(checked.data);
     const at = await _atSize(placed, frame.width, frame.height);
     const figures = measureDrift({
       output: frame.data,

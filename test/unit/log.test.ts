@@ -21,7 +21,7 @@ function capture(format: 'json' | 'text', level?: LogLevel) {
   const log = createLogger({
     format,
     level,
-    now: () => TIME,
+    now: () => TIME.getTime(),
     write: (line, l) => lines.push({ line, level: l }),
   });
   return { log, lines };

@@ -40,7 +40,7 @@ export function createGeminiBatchLane(options: {
     async read({ stage, prepared, response }): Promise<EngineResult> {
       const checked = options.plan({ ...stage, model: prepared.model });
       const res = response as GenerateContentResponse;
-      const reply = await readGeminiReply(res, checked.model, {
+      const reply = readGeminiReply(res, checked.model, {
         finishMessage: res.candidates?.[0]?.finishMessage,
       });
       const interactiveCostUsd = estimateGeminiCost({

@@ -3,7 +3,17 @@
  * models ("Nano Banana") through `@google/genai`. See docs/gemini.md.
  */
 import type { GoogleGenAI } from '@google/genai';
-import type { Engine, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import { clockFrom } from '../../clock.js';
+import { checkEngineOutput } from '../../imaging/index.js';
+import type {
+  Engine,
+  EngineImage,
+  EnginePlan,
+  EngineRequest,
+  EngineResult,
+  OutputCheck,
+  StagePlan,
+} from '../engine.js';
 import { createGeminiBatchLane } from './batch-lane.js';
 import {
   createGeminiClient,
@@ -65,7 +75,7 @@ export interface GeminiEngineOptions {
  * engine.plan(stage); // throws ValidationError before any call when the stage breaks a model limit
  * const result = await engine.edit({ stage, input, references, deadline, signal });
  */
-export function createGeminiEngine(options: GeminiEngineOptions): Engine {
+export function createGeminiEngine(options: GeminiEngineOptions): Engine<EngineImage> {
   const defaultModel = options.defaultModel ?? DEFAULT_GEMINI_MODEL;
   const policy: GeminiRetryPolicy = {
     ...GEMINI_RETRY_DEFAULTS,
@@ -76,9 +86,8 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
       : {}),
   };
   const clock: RetryClock = {
-    sleep: options.sleep ?? SYSTEM_CLOCK.sleep,
+    ...clockFrom({ now: options.now, sleep: options.sleep }),
     random: options.random ?? SYSTEM_CLOCK.random,
-    now: options.now ?? SYSTEM_CLOCK.now,
   };
   let settings: GeminiClientSettings | undefined;
   let client: GoogleGenAI | undefined;
@@ -105,7 +114,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
       const { model, warnings } = plan(stage);
       return { model, warnings };
     },
-    async edit(request: EngineRequest): Promise<EngineResult> {
+    async edit(request: EngineRequest): Promise<EngineResult<EngineImage>> {
       const checked = plan(request.stage);
       const { model, profile } = checked;
       const params = request.stage.params;
@@ -113,6 +122,8 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
       const ai = getClient();
       const backend = getSettings().backend;
       let seed = params.seed;
+      const check: OutputCheck =
+        request.checkOutput ?? ((output, context) => checkEngineOutput(output, { source: context?.source }));
       const {
         value: reply,
         attempts,
@@ -131,7 +142,9 @@ export function createGeminiEngine(options: GeminiEngineOptions): Engine {
               contents: [{ role: 'user', parts }],
               config,
             });
-            return await readGeminiReply(res, model, raw);
+            const reply = readGeminiReply(res, model, raw);
+            // Checked inside the loop: bytes that are not an image get one more try, like no image.
+            return { ...reply, image: await check(reply.image, { source: `Gemini ${model}` }) };
           } catch (err) {
             throw classifyGeminiError(err, { model, signal: request.signal, timeoutMs, now: clock.now });
           }

@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import { InputImageError } from '../../errors.js';
+import { fitForEngine } from '../../imaging/index.js';
 import type { EngineImage } from '../engine.js';
 import type { GeminiModelProfile } from './models.js';
 
@@ -20,7 +20,7 @@ export const PASS_THROUGH_MAX_BYTES = 2 * 1024 * 1024;
 /** JPEG/WebP quality of re-encoded images. */
 export const REENCODE_QUALITY = 90;
 
-const ACCEPTED_MIME_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
+const ACCEPTED_MIME_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/webp']);
 
 /** What was sent for one image, recorded in the stage's lineage as `details.sent[]`. */
 export interface SentImage {
@@ -52,8 +52,9 @@ export function defaultMaxInputSide(profile: GeminiModelProfile, imageSize: stri
 }
 
 /**
- * Downscales an image to a longest side and re-encodes it (JPEG, or WebP when it has real
- * transparency), stepping the size down until it fits the model's per-image byte limit.
+ * Fits an image for the model (`fitForEngine`): downscaled to a longest side and re-encoded (JPEG,
+ * or WebP when it has real transparency), stepping the size down until it fits the model's
+ * per-image byte limit; sent as it is when it already fits, in a type every model takes.
  * @param image the image as the pipeline holds it
  * @param options `image` is its 1-based position in the prompt
  * @throws InputImageError (IMAGE_CORRUPT) when the bytes cannot be decoded
@@ -68,54 +69,30 @@ export async function prepareImage(
     bytes: image.data.length,
     mimeType: image.mimeType,
   };
-  const fits = Math.max(image.width, image.height) <= options.maxSide;
-  if (fits && ACCEPTED_MIME_TYPES.has(image.mimeType) && image.data.length <= PASS_THROUGH_MAX_BYTES) {
-    const sent = { image: options.image, ...original, reencoded: false, original };
-    return { data: image.data, mimeType: image.mimeType, sent };
-  }
-  try {
-    let side = Math.min(options.maxSide, Math.max(image.width, image.height));
-    for (;;) {
-      const { data, info, mimeType } = await _encode(image.data, side);
-      if (data.length <= options.maxBytes || side <= 256) {
-        const sent = {
-          image: options.image,
-          width: info.width,
-          height: info.height,
-          bytes: data.length,
-          mimeType,
-          reencoded: true,
-          original,
-        };
-        return { data, mimeType, sent };
-      }
-      side = Math.floor(side * 0.75);
-    }
-  } catch (err) {
+  const fitted = await fitForEngine(image, {
+    maxSide: options.maxSide,
+    accepted: ACCEPTED_MIME_TYPES,
+    encodeAs: 'jpeg-or-webp',
+    quality: REENCODE_QUALITY,
+    passThroughMaxBytes: PASS_THROUGH_MAX_BYTES,
+    maxBytes: options.maxBytes,
+  }).catch((err: unknown) => {
     throw new InputImageError('IMAGE_CORRUPT', `Image ${options.image} could not be decoded for the model`, {
       cause: err,
     });
-  }
-}
-
-// ── internal ──────────────────────────────────────────────────────────────
-
-async function _encode(input: Buffer, side: number) {
-  const resized = sharp(input).rotate().resize({
-    width: side,
-    height: side,
-    fit: 'inside',
-    withoutEnlargement: true,
   });
-  const { hasAlpha } = await resized.clone().metadata();
-  const translucent = hasAlpha === true && !(await resized.clone().stats()).isOpaque;
-  if (translucent) {
-    const out = await resized.webp({ quality: REENCODE_QUALITY }).toBuffer({ resolveWithObject: true });
-    return { ...out, mimeType: 'image/webp' };
-  }
-  const out = await resized
-    .flatten({ background: '#ffffff' })
-    .jpeg({ quality: REENCODE_QUALITY })
-    .toBuffer({ resolveWithObject: true });
-  return { ...out, mimeType: 'image/jpeg' };
+  const sent = fitted.image;
+  return {
+    data: sent.data,
+    mimeType: sent.mimeType,
+    sent: {
+      image: options.image,
+      width: sent.width,
+      height: sent.height,
+      bytes: sent.data.length,
+      mimeType: sent.mimeType,
+      reencoded: fitted.reencoded,
+      original,
+    },
+  };
 }

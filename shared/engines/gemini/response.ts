@@ -1,7 +1,6 @@
 import type { GenerateContentResponse } from '@google/genai';
-import sharp from 'sharp';
 import { EngineError } from '../../errors.js';
-import type { EngineImage, EngineUsage } from '../engine.js';
+import type { EngineOutput, EngineUsage } from '../engine.js';
 
 /** Finish reasons that end normally: an image is expected, and its absence is ENGINE_NO_IMAGE. */
 const NORMAL_FINISH = new Set(['STOP', 'MAX_TOKENS', 'FINISH_REASON_UNSPECIFIED']);
@@ -18,18 +17,10 @@ const NO_IMAGE_FINISH = new Set([
   'UNEXPECTED_TOOL_CALL',
   'TOO_MANY_TOOL_CALLS',
 ]);
-const FORMAT_MIME: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  heif: 'image/heif',
-  gif: 'image/gif',
-  avif: 'image/avif',
-};
-
 /** What a successful reply held. */
 export interface GeminiReply {
-  image: EngineImage;
+  /** The image part's bytes and declared type, unchecked (the pipeline's check reads them). */
+  image: EngineOutput;
   /** The model's non-thought text, joined. */
   text: string;
   finishReason?: string | undefined;
@@ -46,7 +37,8 @@ export interface GeminiReply {
 
 /**
  * Reads a `generateContent` reply: the last non-thought `image/*` inline part of the first
- * candidate (never `response.data`, which concatenates every image), decoded to prove it is one.
+ * candidate (never `response.data`, which concatenates every image). Its bytes are not decoded here:
+ * the engine runs the pipeline's output check on them.
  * @param res the SDK's response
  * @param model for messages
  * @param raw what the SDK's converter drops, read from the raw body (`finishMessage` on the Gemini
@@ -54,13 +46,13 @@ export interface GeminiReply {
  * @throws EngineError ENGINE_BLOCKED (promptFeedback.blockReason, a safety/policy/recitation or
  *   unknown finishReason; `details.reason` is the raw value), ENGINE_DECLINED (no image, and the
  *   model said why: `finishMessage` or only text), EDIT_NOT_UNDERSTOOD (LANGUAGE), ENGINE_NO_IMAGE
- *   (no image and no reason), ENGINE_BAD_OUTPUT (bytes that do not decode)
+ *   (no image and no reason)
  */
-export async function readGeminiReply(
+export function readGeminiReply(
   res: GenerateContentResponse,
   model: string,
   raw: { finishMessage?: string | undefined } = {},
-): Promise<GeminiReply> {
+): GeminiReply {
   const candidate = res.candidates?.[0];
   const parts = candidate?.content?.parts ?? [];
   const text = parts
@@ -123,7 +115,10 @@ export async function readGeminiReply(
       { details: { reason: finishReason ?? why, ...meta } },
     );
   }
-  const image = await _decode(Buffer.from(final.inlineData.data, 'base64'), model, final.inlineData.mimeType);
+  const image = {
+    data: Buffer.from(final.inlineData.data, 'base64'),
+    mimeType: final.inlineData.mimeType ?? 'application/octet-stream',
+  };
   const u = res.usageMetadata;
   const usage: EngineUsage | undefined = u && {
     promptTokens: u.promptTokenCount,
@@ -151,25 +146,4 @@ export async function readGeminiReply(
 
 function _sentence(words: string): string {
   return `Google says: "${words}"`;
-}
-
-/** The most pixels a reply may have to be decoded here (the largest Gemini output is 4K, ~17 MP). */
-const REPLY_MAX_PIXELS = 50_000_000;
-
-async function _decode(data: Buffer, model: string, declared: string | undefined): Promise<EngineImage> {
-  try {
-    // Bounded before decoding (a reply is not trusted); the pipeline checks the reply again.
-    const { info } = await sharp(data, { failOn: 'truncated', limitInputPixels: REPLY_MAX_PIXELS })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const { format } = await sharp(data).metadata();
-    const mimeType = FORMAT_MIME[format] ?? declared ?? 'application/octet-stream';
-    return { data, mimeType, width: info.width, height: info.height };
-  } catch (err) {
-    throw new EngineError(
-      'ENGINE_BAD_OUTPUT',
-      `Gemini ${model} returned ${data.length} bytes declared ${declared ?? 'untyped'} that are not a decodable image`,
-      { cause: err, details: { bytes: data.length, mimeType: declared } },
-    );
-  }
 }

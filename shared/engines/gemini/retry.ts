@@ -1,5 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { type Clock, SYSTEM_CLOCK as SYSTEM_TIME } from '../../clock.js';
 import { type ErrorCode, isTransient, PipelineError, TransientError } from '../../errors.js';
+import { retry } from '../../retry.js';
 
 /**
  * Retry defaults. Backoff numbers are the SDK's own defaults (`DEFAULT_RETRY_INITIAL_DELAY` 1 s,
@@ -22,18 +23,12 @@ export const GEMINI_RETRY_DEFAULTS = {
 export type GeminiRetryPolicy = { -readonly [K in keyof typeof GEMINI_RETRY_DEFAULTS]: number };
 
 /** Time and randomness, injectable so tests never wait. */
-export interface RetryClock {
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+export interface RetryClock extends Clock {
   random: () => number;
-  now: () => number;
 }
 
 /** The real clock. */
-export const SYSTEM_CLOCK: RetryClock = {
-  sleep: (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined),
-  random: Math.random,
-  now: Date.now,
-};
+export const SYSTEM_CLOCK: RetryClock = { ...SYSTEM_TIME, random: Math.random };
 
 /** One failed attempt, kept in lineage as `details.failures`. */
 export interface AttemptFailure {
@@ -82,66 +77,88 @@ export async function withGeminiRetries<T>(
     );
   };
   let noImageTries = 0;
-  let last: unknown;
-  for (let n = 1; ; n++) {
-    if (signal?.aborted) throw outOfTime(last ?? signal.reason, 'the request was aborted');
-    const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - clock.now();
-    if (left < policy.minAttemptMs) {
-      throw outOfTime(last, `${Math.max(0, Math.round(left))} ms left, too little to start another attempt`);
-    }
-    const timeoutMs = Math.floor(Math.min(policy.perAttemptTimeoutMs, left));
-    try {
-      const value = await attempt({ attempt: n, timeoutMs, noImageRetry: noImageTries });
-      return { value, attempts: n, failures };
-    } catch (thrown) {
-      const err = thrown instanceof PipelineError ? thrown : _internal(thrown);
-      last = err;
-      const failure: AttemptFailure = {
-        attempt: n,
-        code: err.code,
-        status: (err as { status?: number }).status,
-        message: err.message,
-      };
-      failures.push(failure);
-      const onceMore = RETRY_ONCE.has(err.code) && noImageTries++ < policy.noImageRetries;
-      if (err.code === 'DEADLINE_EXCEEDED') throw outOfTime(err, 'the time budget ran out');
-      // A used-up daily quota is not waited out here: the caller parks the job until the reset.
-      if (err.code === 'ENGINE_QUOTA_EXHAUSTED') throw err;
-      if (!isTransient(err) && !onceMore) throw err;
-      if (n >= policy.maxAttempts) {
-        if (!isTransient(err)) throw err;
-        throw new TransientError(
-          'ENGINE_UNAVAILABLE',
-          `Gemini ${model} gave up after ${n} attempt(s); last: ${err.message}`,
-          {
-            cause: err,
-            ...(err.status !== undefined ? { status: err.status } : {}),
-            ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-            details: { ...err.details, attempts: n, failures },
-          },
-        );
-      }
-      const retryAfterMs = isTransient(err) ? err.retryAfterMs : undefined;
-      if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) {
-        throw new TransientError(
-          'ENGINE_UNAVAILABLE',
-          `Gemini ${model} asks to wait ${retryAfterMs} ms, longer than the ${policy.maxDelayMs} ms the engine waits; last: ${err.message}`,
-          { cause: err, retryAfterMs, details: { ...err.details, attempts: n, failures } },
-        );
-      }
-      const wait = _backoff(n, retryAfterMs, policy, clock.random);
-      if (clock.now() + wait + policy.minAttemptMs > (deadline ?? Number.POSITIVE_INFINITY)) {
-        if (!isTransient(err)) throw err;
-        throw outOfTime(err, `a wait of ${wait} ms would leave too little time for another attempt`);
-      }
-      failure.delayMs = wait;
+  let attempts = 0;
+  const value = await retry(
+    async ({ attempt: n, timeLeftMs }) => {
+      attempts = n;
+      const timeoutMs = Math.floor(Math.min(policy.perAttemptTimeoutMs, timeLeftMs));
       try {
-        await clock.sleep(wait, signal);
-      } catch (abort) {
-        throw outOfTime(err, `the request was aborted while waiting (${describeAbort(abort)})`);
+        return await attempt({ attempt: n, timeoutMs, noImageRetry: noImageTries });
+      } catch (thrown) {
+        throw thrown instanceof PipelineError ? thrown : _internal(thrown);
       }
-    }
-  }
+    },
+    {
+      clock,
+      signal,
+      deadline,
+      minAttemptMs: policy.minAttemptMs,
+      maxAttempts: policy.maxAttempts,
+      shouldRetry: (thrown, n) => {
+        const err = thrown as PipelineError;
+        failures.push({
+          attempt: n,
+          code: err.code,
+          status: (err as { status?: number }).status,
+          message: err.message,
+        });
+        const onceMore = RETRY_ONCE.has(err.code) && noImageTries++ < policy.noImageRetries;
+        if (err.code === 'DEADLINE_EXCEEDED') throw outOfTime(err, 'the time budget ran out');
+        // A used-up daily quota is not waited out here: the caller parks the job until the reset.
+        if (err.code === 'ENGINE_QUOTA_EXHAUSTED') return false;
+        return isTransient(err) || onceMore;
+      },
+      delayMs: (thrown, n) => {
+        const err = thrown as PipelineError;
+        const retryAfterMs = isTransient(err) ? err.retryAfterMs : undefined;
+        if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) {
+          throw new TransientError(
+            'ENGINE_UNAVAILABLE',
+            `Gemini ${model} asks to wait ${retryAfterMs} ms, longer than the ${policy.maxDelayMs} ms the engine waits; last: ${err.message}`,
+            { cause: err, retryAfterMs, details: { ...err.details, attempts: n, failures } },
+          );
+        }
+        return _backoff(n, retryAfterMs, policy, clock.random);
+      },
+      onRetry: (_err, _n, waitMs) => {
+        const failure = failures.at(-1);
+        if (failure) failure.delayMs = waitMs;
+      },
+      giveUp: (stop) => {
+        const err = stop.error as PipelineError | undefined;
+        switch (stop.kind) {
+          case 'aborted':
+            return outOfTime(err ?? stop.reason, 'the request was aborted');
+          case 'no-time':
+            return outOfTime(
+              err,
+              `${Math.max(0, Math.round(stop.leftMs))} ms left, too little to start another attempt`,
+            );
+          case 'attempts':
+            if (!err || !isTransient(err)) return err;
+            return new TransientError(
+              'ENGINE_UNAVAILABLE',
+              `Gemini ${model} gave up after ${stop.attempt} attempt(s); last: ${err.message}`,
+              {
+                cause: err,
+                ...(err.status !== undefined ? { status: err.status } : {}),
+                ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+                details: { ...err.details, attempts: stop.attempt, failures },
+              },
+            );
+          case 'no-time-to-wait':
+            if (!err || !isTransient(err)) return err;
+            return outOfTime(
+              err,
+              `a wait of ${stop.waitMs} ms would leave too little time for another attempt`,
+            );
+          case 'aborted-while-waiting':
+            return outOfTime(err, `the request was aborted while waiting (${describeAbort(stop.abort)})`);
+        }
+      },
+    },
+  );
+  return { value, attempts, failures };
 }
 
 /**

@@ -3,7 +3,7 @@
  * vocabulary (docs/local-engine.md), including placing a product into a scene.
  */
 import { EngineError, PipelineError, ValidationError } from '../../errors.js';
-import type { Engine, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import type { Engine, EngineImage, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
 import { type CheckedStage, checkStage, type StageProblem } from './check-stage.js';
 import { encodePng } from './pixels.js';
 import { runOperations } from './run-operations.js';
@@ -35,7 +35,7 @@ export interface LocalEngineOptions {
  * engine.plan(stage); // throws ValidationError EDIT_NOT_UNDERSTOOD for prompts it cannot do
  * const result = await engine.edit({ stage, input, references: [] });
  */
-export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
+export function createLocalEngine(options: LocalEngineOptions = {}): Engine<EngineImage> {
   const model = options.model ?? LOCAL_ENGINE_MODEL;
 
   return {
@@ -52,7 +52,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       return { model, warnings: checked.warnings, ...(seeded ? {} : { seedIndependent: true }) };
     },
 
-    async edit(request: EngineRequest): Promise<EngineResult> {
+    async edit(request: EngineRequest): Promise<EngineResult<EngineImage>> {
       const checked = _checkedOrThrow(checkStage(request.stage, model));
       const images = [request.input.data, ...request.references.map((r) => r.data)];
       const needed = Math.max(1, ...checked.parsed.images);

@@ -1,4 +1,6 @@
+import type { Clock } from '../../clock.js';
 import { EngineError, type ErrorCode, TransientError } from '../../errors.js';
+import { retry } from '../../retry.js';
 import { type ApiProblem, ApiProblemSchema } from './api-types.js';
 
 /**
@@ -9,15 +11,13 @@ import { type ApiProblem, ApiProblemSchema } from './api-types.js';
  */
 
 /** Time and randomness, injectable for tests. */
-export interface Clock {
-  now: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+export interface ReplicateClock extends Clock {
   random: () => number;
 }
 
 /** The time budget of one edit call. */
 export interface Budget {
-  /** Epoch milliseconds (on `Clock.now`) after which no new attempt starts. */
+  /** Epoch milliseconds (on the clock's `now`) after which no new attempt starts. */
   deadline: number;
   signal?: AbortSignal | undefined;
 }
@@ -51,61 +51,69 @@ export interface HttpSender {
  */
 export function createHttpSender(options: {
   fetch: typeof fetch;
-  clock: Clock;
+  clock: ReplicateClock;
   maxAttempts?: number;
 }): HttpSender {
   const { fetch: doFetch, clock } = options;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  return {
-    async send(call, budget) {
-      for (let attempt = 1; ; attempt++) {
-        const last = attempt >= maxAttempts;
-        let res: Response;
-        try {
-          res = await doFetch(call.url, {
-            method: call.method,
-            headers: call.headers,
-            body: call.body,
-            signal: budget.signal,
-          });
-        } catch (err) {
-          if (budget.signal?.aborted) {
-            throw new TransientError(
-              'DEADLINE_EXCEEDED',
-              `Replicate: ${call.what} was aborted by the time budget`,
-              {
-                cause: err,
-              },
-            );
-          }
-          const error = new TransientError(
-            call.networkCode ?? 'ENGINE_UNAVAILABLE',
-            `Replicate: ${call.what} failed in transit (${describe(err)})`,
-            { cause: err },
-          );
-          if (!call.idempotent || last) throw error;
-          await _wait(clock, budget, backoff(attempt, clock), error);
-          continue;
-        }
-        if (res.ok) return res;
-        const problem = await readProblem(res);
-        if (res.status === 429 || (res.status >= 500 && call.idempotent)) {
-          const hint = retryHint(res, problem, clock.now);
-          const error = new TransientError(
-            'ENGINE_UNAVAILABLE',
-            `Replicate: ${call.what} answered ${res.status}${problem.detail ? `: ${problem.detail}` : ''}`,
-            {
-              status: res.status,
-              details: { detail: problem.detail },
-              ...(hint ? { retryAfterMs: hint } : {}),
-            },
-          );
-          if (last) throw error;
-          await _wait(clock, budget, hint ?? backoff(attempt, clock), error);
-          continue;
-        }
-        throw classify(res.status, problem, call.what);
+  // Failures another attempt may cure, with the wait the service asked for; any other error ends the call.
+  const retryable = new WeakMap<TransientError, number | undefined>();
+  const attempt = async (call: HttpCall, budget: Budget): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await doFetch(call.url, {
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        signal: budget.signal,
+      });
+    } catch (err) {
+      if (budget.signal?.aborted) {
+        throw new TransientError(
+          'DEADLINE_EXCEEDED',
+          `Replicate: ${call.what} was aborted by the time budget`,
+          {
+            cause: err,
+          },
+        );
       }
+      const error = new TransientError(
+        call.networkCode ?? 'ENGINE_UNAVAILABLE',
+        `Replicate: ${call.what} failed in transit (${describe(err)})`,
+        { cause: err },
+      );
+      if (call.idempotent) retryable.set(error, undefined);
+      throw error;
+    }
+    if (res.ok) return res;
+    const problem = await readProblem(res);
+    if (res.status === 429 || (res.status >= 500 && call.idempotent)) {
+      const hint = retryHint(res, problem, clock.now);
+      const error = new TransientError(
+        'ENGINE_UNAVAILABLE',
+        `Replicate: ${call.what} answered ${res.status}${problem.detail ? `: ${problem.detail}` : ''}`,
+        {
+          status: res.status,
+          details: { detail: problem.detail },
+          ...(hint ? { retryAfterMs: hint } : {}),
+        },
+      );
+      retryable.set(error, hint);
+      throw error;
+    }
+    throw classify(res.status, problem, call.what);
+  };
+  return {
+    send(call, budget) {
+      // Sleeping past the deadline cannot help: the last error goes to the platform, which redelivers.
+      return retry(() => attempt(call, budget), {
+        clock,
+        maxAttempts,
+        deadline: budget.deadline,
+        signal: budget.signal,
+        shouldRetry: (err) => err instanceof TransientError && retryable.has(err),
+        delayMs: (err, n) => retryable.get(err as TransientError) ?? backoff(n, clock),
+      });
     },
   };
 }
@@ -160,15 +168,9 @@ async function readProblem(res: Response): Promise<ApiProblem> {
   return { detail: text.slice(0, 200) || undefined };
 }
 
-function backoff(attempt: number, clock: Clock): number {
+function backoff(attempt: number, clock: ReplicateClock): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, DEFAULT_BACKOFF_MS * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (clock.random() * ceiling) / 2);
-}
-
-async function _wait(clock: Clock, budget: Budget, ms: number, error: TransientError): Promise<void> {
-  // Sleeping past the deadline cannot help: hand the error to the platform, which redelivers.
-  if (clock.now() + ms > budget.deadline) throw error;
-  await clock.sleep(ms, budget.signal);
 }
 
 function describe(err: unknown): string {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { fitForEngine } from '../../imaging/index.js';
 import type { EngineImage } from '../engine.js';
 import type { ReplicateApi } from './api.js';
 import type { Budget } from './http-client.js';
@@ -28,7 +28,10 @@ export interface SentImage {
   fileId?: string | undefined;
 }
 
-const SENDABLE = new Set(['image/png', 'image/jpeg', 'image/webp']);
+/** Types sent as they are; others are re-encoded as PNG. */
+const SENDABLE: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/webp']);
+/** JPEG/WebP quality of downscaled images. */
+export const REENCODE_QUALITY = 92;
 
 /**
  * @param options the images in model order (stage input first), size limits, API and budget
@@ -44,7 +47,12 @@ export async function prepareImages(options: {
   const uris: string[] = [];
   const sent: SentImage[] = [];
   for (const [position, original] of options.images.entries()) {
-    const image = await _downscale(original, options.maxInputSide);
+    const { image } = await fitForEngine(original, {
+      maxSide: options.maxInputSide,
+      accepted: SENDABLE,
+      encodeAs: 'same',
+      quality: REENCODE_QUALITY,
+    });
     const record: SentImage = {
       role: position === 0 ? 'input' : 'reference',
       position,
@@ -70,23 +78,4 @@ export async function prepareImages(options: {
     sent.push(record);
   }
   return { uris, sent };
-}
-
-// ─── internals ────────────────────────────────────────────────────────────────
-
-async function _downscale(image: EngineImage, maxSide: number): Promise<EngineImage> {
-  const tooLarge = Math.max(image.width, image.height) > maxSide;
-  if (!tooLarge && SENDABLE.has(image.mimeType)) return image;
-  let pipeline = sharp(image.data).resize({
-    width: maxSide,
-    height: maxSide,
-    fit: 'inside',
-    withoutEnlargement: true,
-  });
-  const mimeType = SENDABLE.has(image.mimeType) ? image.mimeType : 'image/png';
-  if (mimeType === 'image/jpeg') pipeline = pipeline.jpeg({ quality: 92 });
-  else if (mimeType === 'image/webp') pipeline = pipeline.webp({ quality: 92 });
-  else pipeline = pipeline.png();
-  const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
-  return { data, mimeType, width: info.width, height: info.height };
 }

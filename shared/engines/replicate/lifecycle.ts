@@ -1,7 +1,8 @@
+import type { Clock } from '../../clock.js';
 import { EngineError, TransientError } from '../../errors.js';
 import type { CreateArgs, ReplicateApi } from './api.js';
 import { type Prediction, TERMINAL_STATUSES } from './api-types.js';
-import type { Budget, Clock } from './http-client.js';
+import type { Budget } from './http-client.js';
 
 /**
  * The life of one prediction: resume the checkpointed one or create one (`Prefer: wait`,

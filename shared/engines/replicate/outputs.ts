@@ -1,13 +1,14 @@
-import sharp, { type Metadata } from 'sharp';
 import { EngineError } from '../../errors.js';
-import type { EngineImage } from '../engine.js';
+import { sniffFormat } from '../../imaging/index.js';
+import type { EngineImage, OutputCheck } from '../engine.js';
 import type { ReplicateApi } from './api.js';
 import type { Prediction } from './api-types.js';
 import type { Budget } from './http-client.js';
 
 /** A succeeded prediction's output → one verified image. */
 
-const KEPT_FORMATS: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+/** Formats kept as they are; the output check normalises others to PNG. */
+const KEPT_FORMATS: ReadonlySet<string> = new Set(['png', 'jpeg', 'webp']);
 
 /**
  * The output URIs of a prediction: models answer one URI or an array of URIs.
@@ -20,8 +21,9 @@ export function outputUris(prediction: Prediction): string[] {
 }
 
 /**
- * Downloads the first output and checks that it decodes as an image.
- * @returns the image and warnings (extra outputs dropped, format converted)
+ * Downloads the first output and runs the output check on it (type sniffed, SVG and PDF refused,
+ * pixel cap from the header, then decoded).
+ * @returns the checked image and warnings (extra outputs dropped, format converted)
  * @throws EngineError `ENGINE_NO_IMAGE`, `ENGINE_OUTPUT_EXPIRED` or `ENGINE_BAD_OUTPUT`
  */
 export async function fetchOutputImage(options: {
@@ -29,6 +31,7 @@ export async function fetchOutputImage(options: {
   model: string;
   api: ReplicateApi;
   budget: Budget;
+  check: OutputCheck;
 }): Promise<{ image: EngineImage; url: string; warnings: string[] }> {
   const { prediction, model } = options;
   const uris = outputUris(prediction);
@@ -46,26 +49,11 @@ export async function fetchOutputImage(options: {
   const warnings =
     uris.length > 1 ? [`${model} returned ${uris.length} images; the first one is kept`] : ([] as string[]);
   const { data, contentType } = await options.api.download(first, options.budget);
-  const bad = (why: string, cause?: unknown) =>
-    new EngineError(
-      'ENGINE_BAD_OUTPUT',
-      `Replicate: output of prediction ${prediction.id} (${model}) ${why} (${contentType ?? 'no content type'}, ${data.length} bytes)`,
-      { cause, details: { predictionId: prediction.id, url: first } },
-    );
-  // Never handed to a renderer: SVG (XML) and PDF are refused from their first bytes.
-  const head = data.subarray(0, 64).toString('latin1').trimStart();
-  if (head.startsWith('<') || head.startsWith('%PDF')) throw bad('is SVG/XML or PDF, not a raster image');
-  let meta: Metadata;
-  try {
-    meta = await sharp(data).metadata();
-  } catch (err) {
-    throw bad('is not an image', err);
-  }
-  if (!meta.width || !meta.height || !meta.format) throw bad('is not an image');
-  if (!KEPT_FORMATS[meta.format]) {
-    // Not decoded here: the pipeline verifies every engine reply (pixel cap first) and normalises it.
-    warnings.push(`${model} answered ${meta.format}; converted to PNG`);
-  }
-  const mimeType = KEPT_FORMATS[meta.format] ?? `image/${meta.format}`;
-  return { image: { data, mimeType, width: meta.width, height: meta.height }, url: first, warnings };
+  const image = await options.check(
+    { data, mimeType: contentType ?? 'application/octet-stream' },
+    { source: `Replicate: output of prediction ${prediction.id} (${model})` },
+  );
+  const format = sniffFormat(data);
+  if (!KEPT_FORMATS.has(format)) warnings.push(`${model} answered ${format}; converted to PNG`);
+  return { image, url: first, warnings };
 }

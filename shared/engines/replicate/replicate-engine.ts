@@ -1,9 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { clockFrom } from '../../clock.js';
 import { PermanentError, TransientError } from '../../errors.js';
-import type { Engine, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import { checkEngineOutput } from '../../imaging/index.js';
+import type { Engine, EngineImage, EngineRequest, EngineResult, StagePlan } from '../engine.js';
 import { createReplicateApi } from './api.js';
 import { estimateCostUsd, modelRef, sanitizedInput } from './details.js';
-import { type Clock, createHttpSender } from './http-client.js';
+import { createHttpSender, type ReplicateClock } from './http-client.js';
 import { DEFAULT_DATA_URL_MAX_BYTES, prepareImages, type SentImage } from './inputs.js';
 import { assertSucceeded, runLifecycle } from './lifecycle.js';
 import { outputHostsFrom } from './output-hosts.js';
@@ -22,7 +24,7 @@ export interface ReplicateEngineOptions {
   /** API base URL; beats `REPLICATE_BASE_URL`; default {@link DEFAULT_REPLICATE_BASE_URL}. */
   baseUrl?: string | undefined;
   fetch?: typeof fetch | undefined;
-  sleep?: Clock['sleep'] | undefined;
+  sleep?: ReplicateClock['sleep'] | undefined;
   now?: (() => number) | undefined;
   random?: (() => number) | undefined;
   /** Delay between polls of `urls.get`; default 1000 ms. */
@@ -50,11 +52,10 @@ export interface ReplicateEngineOptions {
  * const engine = createReplicateEngine({ env: process.env });
  * engine.plan({ index: 0, name: 'label', model: 'black-forest-labs/flux-kontext-pro', prompt, referenceCount: 0, params: { seed: 7 } });
  */
-export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
-  const clock: Clock = {
-    now: options.now ?? Date.now,
+export function createReplicateEngine(options: ReplicateEngineOptions): Engine<EngineImage> {
+  const clock: ReplicateClock = {
+    ...clockFrom({ now: options.now, sleep: options.sleep ?? _sleep }),
     random: options.random ?? Math.random,
-    sleep: options.sleep ?? _sleep,
   };
   const baseUrl = (options.baseUrl ?? options.env.REPLICATE_BASE_URL ?? DEFAULT_REPLICATE_BASE_URL).replace(
     /\/+$/,
@@ -91,7 +92,7 @@ export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
       return { model: resolved.profile.model, warnings: resolved.warnings };
     },
 
-    async edit(request: EngineRequest): Promise<EngineResult> {
+    async edit(request: EngineRequest): Promise<EngineResult<EngineImage>> {
       const api = createReplicateApi({
         baseUrl,
         token: token(),
@@ -132,7 +133,13 @@ export function createReplicateEngine(options: ReplicateEngineOptions): Engine {
       });
       const { prediction } = run;
       assertSucceeded(prediction, profile.model);
-      const output = await fetchOutputImage({ prediction, model: profile.model, api, budget });
+      const output = await fetchOutputImage({
+        prediction,
+        model: profile.model,
+        api,
+        budget,
+        check: request.checkOutput ?? ((o, context) => checkEngineOutput(o, { source: context?.source })),
+      });
       const predictTime = prediction.metrics?.predict_time;
       return {
         image: output.image,

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../shared/engines/engine.js';
+import type { Engine, EngineRequest } from '../../../shared/engines/engine.js';
 import { createLocalEngine } from '../../../shared/engines/local/index.js';
 import { fixture } from '../../fixtures/index.js';
 import {
@@ -63,6 +63,31 @@ describe('engine replies', () => {
     expect(failed.error.message).toMatch(
       /returned a 400×300 PNG \(120000 pixels\), over MAX_INPUT_PIXELS \(100000\); it was not decoded/,
     );
+  });
+
+  it('hands the edit its output check, and stores the image it verified (a GIF reply as the PNG it became)', async () => {
+    const local = createLocalEngine();
+    const checks: Array<EngineRequest['checkOutput']> = [];
+    const gif = await sharp({ create: { width: 96, height: 80, channels: 3, background: '#336699' } })
+      .gif()
+      .toBuffer();
+    const engine: Engine = {
+      name: local.name,
+      generative: local.generative,
+      plan: (stage) => local.plan(stage),
+      edit: async (request) => {
+        checks.push(request.checkOutput);
+        return { image: { data: gif, mimeType: 'image/gif' }, model: 'gif-1', warnings: [] };
+      },
+    };
+    const done = expectOutcome(await run(engine), 'succeeded');
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toBeTypeOf('function');
+    const [stage] = await h.lineage.listStages(done.jobId);
+    expect(stage?.output.name).toMatch(/\.png$/);
+    const stored = await h.deps.store.read(stage?.output as NonNullable<typeof stage>['output']);
+    expect((await sharp(stored).metadata()).format).toBe('png');
+    expect(stage).toMatchObject({ width: 96, height: 80 });
   });
 
   it('accepts a reply within the limits', async () => {

@@ -11,7 +11,7 @@ import { fixture } from '../engines/local/helpers.js';
  * draws a scene around the product, and — for the seeds in `moveOn` — moves the product 40 px
  * to the right, or — for `recolourOn` — tints it. Every call is recorded.
  */
-class FakeModel implements Engine {
+class FakeModel implements Engine<EngineImage> {
   readonly name = 'fake';
   readonly generative = true;
   readonly calls: EngineRequest[] = [];
@@ -19,7 +19,7 @@ class FakeModel implements Engine {
   plan() {
     return { model: 'fake-1', warnings: [] };
   }
-  async edit(request: EngineRequest): Promise<EngineResult> {
+  async edit(request: EngineRequest): Promise<EngineResult<EngineImage>> {
     this.calls.push(request);
     const seed = request.stage.params.seed;
     const { data, info } = await sharp(request.input.data)

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineImage } from '../../../../shared/engines/engine.js';
+import type { EngineImage, EngineOutput, OutputCheck } from '../../../../shared/engines/engine.js';
 import { createGeminiEngine } from '../../../../shared/engines/gemini/index.js';
 import { EngineError, type PipelineError, TransientError } from '../../../../shared/errors.js';
+import { createOutputCheck } from '../../../../shared/imaging/index.js';
 import { fakeClock, geminiApiEnv, stagePlan } from '../../../support/gemini-server/harness.js';
 import { solidImage } from '../../../support/gemini-server/images.js';
 import {
@@ -205,6 +206,25 @@ describe('gemini engine failures', () => {
       requestedSeed: 1234,
       failures: [{ attempt: 1, code: 'ENGINE_NO_IMAGE' }],
     });
+  });
+
+  it("runs the request's output check on every reply, inside its retry loop, and returns what it verified", async () => {
+    server.script({ kind: 'bad-image' });
+    const checked: EngineOutput[] = [];
+    const check = createOutputCheck();
+    const checkOutput: OutputCheck = (output, context) => {
+      checked.push(output);
+      return check(output, context);
+    };
+    const engine = createGeminiEngine({ env: geminiApiEnv(server.url), ...fakeClock() });
+    const result = await engine.edit({ stage: stagePlan(), input, references: [], checkOutput });
+    expect(server.calls).toHaveLength(2);
+    expect(checked).toHaveLength(2);
+    expect(result.details).toMatchObject({
+      attempts: 2,
+      failures: [{ attempt: 1, code: 'ENGINE_BAD_OUTPUT' }],
+    });
+    expect(result.image).toBe(await check(checked[1] as EngineOutput));
   });
 
   it('does not wait out a used-up daily quota: ENGINE_QUOTA_EXHAUSTED with the time to the reset', async () => {

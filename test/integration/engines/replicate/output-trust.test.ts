@@ -38,7 +38,7 @@ describe('Replicate outputs are not trusted', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ENGINE_BAD_OUTPUT' });
     expect((error as Error).message).toMatch(
-      /is SVG\/XML or PDF, not a raster image \(image\/png, 120 bytes\)$/,
+      /\(black-forest-labs\/flux-kontext-pro\) returned 120 bytes that are not a raster image \(svg\)\.$/,
     );
   });
 });

@@ -2,6 +2,7 @@ import type { GenerateContentResponse } from '@google/genai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readGeminiReply } from '../../../../shared/engines/gemini/response.js';
 import { EngineError } from '../../../../shared/errors.js';
+import { checkEngineOutput } from '../../../../shared/imaging/index.js';
 import { pixelAt, solidImage } from '../../../support/gemini-server/images.js';
 
 let red = '';
@@ -21,7 +22,7 @@ const reply = (parts: unknown[] | undefined, finishReason = 'STOP', extra: objec
 const image = (data: string, more: object = {}) => ({ inlineData: { mimeType: 'image/png', data }, ...more });
 
 async function failure(res: GenerateContentResponse): Promise<EngineError> {
-  const err = await readGeminiReply(res, 'm').catch((e: unknown) => e);
+  const err = await (async () => readGeminiReply(res, 'm'))().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(EngineError);
   return err as EngineError;
 }
@@ -36,20 +37,21 @@ describe('readGeminiReply', () => {
       image(red, { thoughtSignature: 'sig' }),
       image(green, { thought: true }),
     ]);
-    const out = await readGeminiReply(res, 'm');
-    expect(out.image).toMatchObject({ mimeType: 'image/png', width: 8, height: 6 });
+    const out = readGeminiReply(res, 'm');
+    expect(out.image.mimeType).toBe('image/png');
     expect(await pixelAt(out.image.data, 1, 1)).toEqual([255, 0, 0]);
     expect(out.text).toBe('Here it is.');
     expect(out.thoughtImages).toBe(2);
   });
 
-  it('reports the real type of the bytes, whatever the part declares', async () => {
-    const out = await readGeminiReply(reply([{ inlineData: { mimeType: 'image/png', data: green } }]), 'm');
-    expect(out.image.mimeType).toBe('image/jpeg');
+  it('returns the declared type; the output check reports the real one', async () => {
+    const out = readGeminiReply(reply([{ inlineData: { mimeType: 'image/png', data: green } }]), 'm');
+    expect(out.image.mimeType).toBe('image/png');
+    expect(await checkEngineOutput(out.image)).toMatchObject({ mimeType: 'image/jpeg' });
   });
 
   it('reads usage and the IMAGE share of the output tokens', async () => {
-    const out = await readGeminiReply(
+    const out = readGeminiReply(
       reply([image(red)], 'STOP', {
         usageMetadata: {
           promptTokenCount: 600,
@@ -133,7 +135,7 @@ describe('readGeminiReply', () => {
       const dropped = { candidates: [{ content: {}, finishReason }] } as unknown as GenerateContentResponse;
       for (const err of [
         await failure(kept),
-        (await readGeminiReply(dropped, 'm', { finishMessage: words }).catch(
+        (await (async () => readGeminiReply(dropped, 'm', { finishMessage: words }))().catch(
           (e: unknown) => e,
         )) as EngineError,
       ]) {
@@ -165,10 +167,14 @@ describe('readGeminiReply', () => {
     expect((await failure(reply([{ text: '?' }], 'LANGUAGE'))).code).toBe('EDIT_NOT_UNDERSTOOD');
   });
 
-  it('turns bytes that do not decode into ENGINE_BAD_OUTPUT', async () => {
-    const err = await failure(reply([image(Buffer.from('not an image').toString('base64'))]));
-    expect(err.code).toBe('ENGINE_BAD_OUTPUT');
+  it('hands bytes that do not decode to the output check, which refuses them with ENGINE_BAD_OUTPUT', async () => {
     const truncated = Buffer.from(red, 'base64').subarray(0, 40).toString('base64');
-    expect((await failure(reply([image(truncated)]))).code).toBe('ENGINE_BAD_OUTPUT');
+    for (const data of [Buffer.from('not an image').toString('base64'), truncated]) {
+      const out = readGeminiReply(reply([image(data)]), 'm');
+      expect(out.image.data).toEqual(Buffer.from(data, 'base64'));
+      const err = await checkEngineOutput(out.image, { source: 'Gemini m' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'EngineError', code: 'ENGINE_BAD_OUTPUT' });
+      expect((err as Error).message).toMatch(/^Gemini m returned /);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EngineResult } from '../../../../shared/engines/engine.js';
+import type { EngineImage, EngineResult } from '../../../../shared/engines/engine.js';
 import { edit, fixture, luma, measure, type Pixels, pixels } from './helpers.js';
 
 interface Placement {
@@ -14,7 +14,7 @@ interface Placement {
 const PROMPT =
   'Place the subject of image 1 into the scene of image 2, matching the natural lighting direction';
 
-let result: EngineResult;
+let result: EngineResult<EngineImage>;
 let out: Pixels;
 let scene: Pixels;
 let placement: Placement;

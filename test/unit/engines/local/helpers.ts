@@ -42,7 +42,7 @@ export async function edit(
   prompt: string,
   images: FixtureName[],
   params: Partial<StageParams> = {},
-): Promise<EngineResult> {
+): Promise<EngineResult<EngineImage>> {
   const [input, ...references] = await Promise.all(images.map(fixture));
   return createLocalEngine().edit({
     stage: stage(prompt, { referenceCount: references.length, params }),
