@@ -8,7 +8,7 @@
 const SDK = 'node_modules/(@google-cloud/|@google/genai/|google-gax/|sharp/|@firestore-emulator/)';
 
 /** The leaf utilities every adapter may use. */
-const LEAVES = ['^shared/errors\\.ts$'];
+const LEAVES = ['^shared/errors\\.ts$', '^shared/clock\\.ts$', '^shared/retry\\.ts$'];
 
 /**
  * Each adapter: the files it is made of, and everything else it may import — its port, its SDK
