@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   STORAGE_PERMISSION_DENIED: 'Cloud Storage refused access to a bucket or object.',
   STORAGE_FAILED: 'Cloud Storage rejected a request for a reason retrying cannot fix.',
   LINEAGE_REJECTED: 'Firestore refused a lineage write that no retry can fix (too deep, too large).',
+  LINEAGE_RECORD_INVALID:
+    'A lineage document read back does not match its record schema (edited by hand, or written by another version).',
   OUTPUT_NAME_TOO_LONG:
     "An output's name would be over Cloud Storage's 1,024-byte limit; refused before any engine call.",
   DEADLINE_EXCEEDED: 'The invocation ran out of time before the job finished (transient).',

@@ -1,8 +1,18 @@
-import { FieldValue, type Firestore, Timestamp } from '@google-cloud/firestore';
+import { FieldValue, type Firestore } from '@google-cloud/firestore';
 import { describeError, PermanentError } from '../errors.js';
 import { fenceHolds } from './fence.js';
+import { recordConverter, toFirestoreData } from './firestore-converter.js';
 import type { LineageStore } from './lineage-store.js';
-import type { AssetRecord, AttemptRecord, CachedStage, JobRecord, StageRecord } from './records.js';
+import {
+  type AssetRecord,
+  AssetRecordSchema,
+  type AttemptRecord,
+  CachedStageSchema,
+  type JobRecord,
+  JobRecordSchema,
+  type StageRecord,
+  StageRecordSchema,
+} from './records.js';
 
 export const FIRESTORE_LINEAGE_KIND = 'firestore';
 
@@ -21,18 +31,24 @@ export interface FirestoreLineageStoreOptions {
 /**
  * The LineageStore on Cloud Firestore: `jobs/{jobId}`, `jobs/{jobId}/stages/{NN}`,
  * `jobs/{jobId}/attempts/{n}` and `assets/{sha256}`. Exclusive steps use `create()`,
- * whose ALREADY_EXISTS failure is the one conditional write every backend enforces.
+ * whose ALREADY_EXISTS failure is the one conditional write every backend enforces. Every
+ * read goes through the record's converter (firestore-converter.ts): a document that does not
+ * match its schema is a LINEAGE_RECORD_INVALID error naming it.
  */
 export function createFirestoreLineageStore(options: FirestoreLineageStoreOptions): LineageStore {
   const db = options.firestore;
   const prefix = options.prefix ?? '';
-  const jobs = () => db.collection(`${prefix}jobs`);
-  const assets = () => db.collection(`${prefix}assets`);
-  const stageCache = () => db.collection(`${prefix}stageCache`);
+  const jobs = () => db.collection(`${prefix}jobs`).withConverter(JOB_CONVERTER);
+  const stages = (jobId: string) =>
+    db.collection(`${prefix}jobs`).doc(jobId).collection('stages').withConverter(STAGE_CONVERTER);
+  const assets = () => db.collection(`${prefix}assets`).withConverter(ASSET_CONVERTER);
+  const stageCache = () => db.collection(`${prefix}stageCache`).withConverter(CACHED_STAGE_CONVERTER);
+  // Patches (`error: null` clears) and attempt records are written as plain data.
+  const jobDoc = (jobId: string) => db.collection(`${prefix}jobs`).doc(jobId);
 
   async function createOnly(ref: FirebaseFirestore.DocumentReference, data: object): Promise<boolean> {
     try {
-      await ref.create(toFirestore(data));
+      await ref.withConverter(null).create(toFirestoreData(data));
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
@@ -45,17 +61,17 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
 
     async getJob(jobId) {
       const snap = await jobs().doc(jobId).get();
-      return snap.exists ? jobOf(snap.data()) : undefined;
+      return snap.data();
     },
 
     async updateJob(jobId, patch) {
-      const data = toFirestore(patch);
+      const data = toFirestoreData(patch);
       // Each top-level field of the patch replaces the stored one (as in the memory store).
       // A deep merge would need field paths for map keys such as label `product-id`, which
       // the in-process emulator drops.
       const fields = Object.keys(data);
       try {
-        await jobs().doc(jobId).set(data, { mergeFields: fields });
+        await jobDoc(jobId).set(data, { mergeFields: fields });
       } catch (err) {
         throw rejectedOrSame(err, `jobs/${jobId}`);
       }
@@ -63,19 +79,19 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
 
     async updateJobIfCurrent(jobId, update) {
       const ref = jobs().doc(jobId);
+      const raw = jobDoc(jobId);
       try {
         // Reads lock the job until commit (pessimistic concurrency on Standard edition), so
         // a concurrent fenced write waits or is retried by runTransaction, never interleaves.
         return await db.runTransaction(async (tx) => {
           const snap = await tx.get(ref);
-          const job = snap.exists ? jobOf(snap.data()) : undefined;
-          if (!fenceHolds(job, update.fence)) return false;
+          if (!fenceHolds(snap.data(), update.fence)) return false;
           if (update.newAttempt) {
-            const attemptRef = ref.collection('attempts').doc(String(update.newAttempt.attempt));
-            tx.create(attemptRef, toFirestore(update.newAttempt));
+            const attemptRef = raw.collection('attempts').doc(String(update.newAttempt.attempt));
+            tx.create(attemptRef, toFirestoreData(update.newAttempt));
           }
-          const data = toFirestore(update.patch);
-          tx.set(ref, data, { mergeFields: Object.keys(data) });
+          const data = toFirestoreData(update.patch);
+          tx.set(raw, data, { mergeFields: Object.keys(data) });
           return true;
         });
       } catch (err) {
@@ -86,32 +102,31 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
     },
 
     createAttempt: (jobId, attempt: AttemptRecord) =>
-      createOnly(jobs().doc(jobId).collection('attempts').doc(String(attempt.attempt)), attempt),
+      createOnly(jobDoc(jobId).collection('attempts').doc(String(attempt.attempt)), attempt),
 
-    createStage: (jobId, stage: StageRecord) =>
-      createOnly(jobs().doc(jobId).collection('stages').doc(stageDocId(stage.index)), stage),
+    createStage: (jobId, stage: StageRecord) => createOnly(stages(jobId).doc(stageDocId(stage.index)), stage),
 
     async listStages(jobId) {
-      const snap = await jobs().doc(jobId).collection('stages').get();
-      return snap.docs.map((d) => fromFirestore(d.data()) as StageRecord).sort((a, b) => a.index - b.index);
+      const snap = await stages(jobId).get();
+      return snap.docs.map((d) => d.data()).sort((a, b) => a.index - b.index);
     },
 
     async putAsset(asset: AssetRecord) {
       const ref = assets().doc(asset.id);
       if (await createOnly(ref, asset)) return;
       if (asset.derivedFrom.length > 0) {
-        await ref.update({ derivedFrom: FieldValue.arrayUnion(...asset.derivedFrom) });
+        await ref.withConverter(null).update({ derivedFrom: FieldValue.arrayUnion(...asset.derivedFrom) });
       }
     },
 
     async getAsset(assetId) {
       const snap = await assets().doc(assetId).get();
-      return snap.exists ? (fromFirestore(snap.data()) as AssetRecord) : undefined;
+      return snap.data();
     },
 
     async getCachedStage(key) {
       const snap = await stageCache().doc(key).get();
-      return snap.exists ? (fromFirestore(snap.data()) as CachedStage) : undefined;
+      return snap.data();
     },
 
     async putCachedStage(entry) {
@@ -119,12 +134,12 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
     },
 
     async listJobs(filter) {
-      let query: FirebaseFirestore.Query = jobs();
+      let query = jobs() as FirebaseFirestore.Query<JobRecord>;
       if (filter?.sourceKey) query = query.where('sourceKey', '==', filter.sourceKey);
       query = query.orderBy('createdAt', 'desc');
       if (filter?.limit) query = query.limit(filter.limit);
       const snap = await query.get();
-      return snap.docs.map((d) => jobOf(d.data()));
+      return snap.docs.map((d) => d.data());
     },
   };
 }
@@ -152,34 +167,9 @@ export function stageDocId(index: number): string {
   return String(index).padStart(2, '0');
 }
 
-/** Drops `undefined` (Firestore refuses it) and keeps Dates (stored as Timestamps). */
-function toFirestore(value: object): FirebaseFirestore.DocumentData {
-  return clean(value) as FirebaseFirestore.DocumentData;
-}
+// ── internal ──────────────────────────────────────────────────────────────
 
-function clean(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof Timestamp)
-    return value;
-  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(clean);
-  if (value instanceof FieldValue) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = clean(v);
-  return out;
-}
-
-/** A job document as a record; a field cleared with null (a stale error) reads as absent. */
-function jobOf(data: FirebaseFirestore.DocumentData | undefined): JobRecord {
-  // null, not FieldValue.delete(): the in-process emulator ignores field deletes.
-  const fields = Object.entries(fromFirestore(data) as Record<string, unknown>);
-  return Object.fromEntries(fields.filter(([, v]) => v !== null)) as unknown as JobRecord;
-}
-
-/** Turns Timestamps back into Dates, recursively. */
-function fromFirestore(value: unknown): unknown {
-  if (value instanceof Timestamp) return value.toDate();
-  if (Array.isArray(value)) return value.map(fromFirestore);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFirestore(v)]));
-  }
-  return value;
-}
+const JOB_CONVERTER = recordConverter(JobRecordSchema);
+const STAGE_CONVERTER = recordConverter(StageRecordSchema);
+const ASSET_CONVERTER = recordConverter(AssetRecordSchema);
+const CACHED_STAGE_CONVERTER = recordConverter(CachedStageSchema);

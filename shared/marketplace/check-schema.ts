@@ -70,23 +70,31 @@ export type CheckSpec = z.output<typeof CheckSpecSchema>;
 /** The check names. */
 export type CheckName = CheckSpec['check'];
 
+/** Every check name, in the order of {@link CheckSpecSchema}. */
+export const CHECK_NAMES = CheckSpecSchema.options.map((o) => o.shape.check.value) as [
+  CheckName,
+  ...CheckName[],
+];
+
 /** `output.checks`: up to 16 checks. */
 export const ChecksSchema = z.array(CheckSpecSchema).max(16);
 
 /** What one check measured on one output file, and its verdict. */
-export interface CheckResult {
-  check: CheckName;
+export const CheckResultSchema = z.object({
+  check: z.enum(CHECK_NAMES),
   /** The output file checked: its role (`final`) and format. */
-  role: string;
-  format: string;
+  role: z.string(),
+  format: z.string(),
   /** The measured value (a share, pixels, bytes, or a description). */
-  measured: number | string;
+  measured: z.union([z.number(), z.string()]),
   /** The limit it was held against, as a phrase (`≥ 0.85`, `≤ 10000 px`). */
-  limit: string;
-  verdict: 'pass' | 'fail';
-  severity: 'error' | 'warning';
+  limit: z.string(),
+  verdict: z.enum(['pass', 'fail']),
+  severity: z.enum(['error', 'warning']),
   /** Set when the check came from a preset. */
-  preset?: MarketplacePreset | undefined;
+  preset: z.enum(MARKETPLACE_PRESETS).optional(),
   /** What to do about a failure. */
-  hint?: string | undefined;
-}
+  hint: z.string().optional(),
+});
+/** One check's measurement and verdict. */
+export type CheckResult = z.infer<typeof CheckResultSchema>;

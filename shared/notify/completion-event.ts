@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { JobRecord } from '../lineage/records.js';
 
 /** `ce-type` of a job outcome, versioned so a consumer can refuse shapes it does not know. */
@@ -14,19 +15,37 @@ export const COMPLETION_TYPES = {
 export const MAX_LABEL_ATTRIBUTES = 80;
 
 /** A job outcome as integrations receive it (Pub/Sub message data, webhook body). */
-export interface CompletionSummary {
-  type: (typeof COMPLETION_TYPES)[keyof typeof COMPLETION_TYPES];
-  jobId: string;
-  status: 'succeeded' | 'failed';
-  source: { bucket: string; name: string; generation?: string | undefined } | undefined;
+export const CompletionSummarySchema = z.object({
+  type: z.enum([COMPLETION_TYPES.succeeded, COMPLETION_TYPES.failed]),
+  jobId: z.string(),
+  status: z.enum(['succeeded', 'failed']),
+  source: z.object({ bucket: z.string(), name: z.string(), generation: z.string().optional() }).optional(),
   /** `gs://` URI of `manifest.json` (succeeded) or `error.json` (failed). */
-  reportUri: string;
-  labels: Record<string, string>;
-  finishedAt: string | undefined;
-  error?: { code: string; message: string; stage?: number | undefined } | undefined;
-  outputs?: { role: string; uri: string; format: string; width?: number; height?: number }[] | undefined;
-  costUsd?: number | undefined;
-}
+  reportUri: z.string(),
+  labels: z.record(z.string(), z.string()),
+  finishedAt: z.iso.datetime().optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      stage: z.number().optional(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  outputs: z
+    .array(
+      z.object({
+        role: z.string(),
+        uri: z.string(),
+        format: z.string(),
+        width: z.number().optional(),
+        height: z.number().optional(),
+      }),
+    )
+    .optional(),
+  costUsd: z.number().optional(),
+});
+export type CompletionSummary = z.infer<typeof CompletionSummarySchema>;
 
 /** One outcome, ready to publish: CloudEvents binary-mode attributes, data, ordering key. */
 export interface CompletionEvent {

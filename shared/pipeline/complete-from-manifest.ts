@@ -1,20 +1,25 @@
+import { z } from 'zod';
 import { describeError, TransientError } from '../errors.js';
 import type { OutputRecord } from '../lineage/records.js';
-import type { CheckResult } from '../marketplace/index.js';
 import { ObjectNotFoundError } from '../storage/object-store.js';
 import { nowOf, type PipelineDeps } from './deps.js';
 import { MANIFEST_FILE } from './layout.js';
+import { ManifestSchema } from './manifest-schema.js';
 
-/** The fields of `manifest.json` that the job record repeats. */
-interface ManifestSummary {
-  outputs: OutputRecord[];
-  warnings: string[];
-  timings: Record<string, number>;
-  costUsd: number;
-  savings: { engineCallsAvoided: number; savedUsd: number };
-  /** Marketplace and output checks, when the job had any. */
-  checks?: CheckResult[] | undefined;
-}
+/**
+ * The fields of `manifest.json` that the job record repeats, typed by {@link ManifestSchema}; a
+ * manifest missing one of the repeated summaries (older ones had no `savings`) gets its default.
+ */
+const ManifestSummarySchema = z.object({
+  status: z.literal('succeeded'),
+  outputs: ManifestSchema.shape.outputs,
+  warnings: ManifestSchema.shape.warnings.catch([]),
+  timings: ManifestSchema.shape.timings.catch({}),
+  costUsd: ManifestSchema.shape.costUsd.catch(0),
+  savings: ManifestSchema.shape.savings.catch({ engineCallsAvoided: 0, savedUsd: 0 }),
+  checks: ManifestSchema.shape.checks.catch(undefined),
+});
+type ManifestSummary = z.infer<typeof ManifestSummarySchema>;
 
 /**
  * Completes a job whose `manifest.json` an earlier attempt already wrote (it was killed, or
@@ -61,16 +66,9 @@ export async function completeFromManifest(
 
 function parseSummary(bytes: Buffer, name: string): ManifestSummary {
   try {
-    const m = JSON.parse(bytes.toString('utf8')) as Partial<ManifestSummary> & { status?: unknown };
-    if (m.status !== 'succeeded' || !Array.isArray(m.outputs)) throw new Error('no succeeded outputs');
-    return {
-      outputs: m.outputs,
-      warnings: Array.isArray(m.warnings) ? m.warnings : [],
-      timings: m.timings ?? {},
-      costUsd: typeof m.costUsd === 'number' ? m.costUsd : 0,
-      savings: m.savings ?? { engineCallsAvoided: 0, savedUsd: 0 },
-      ...(Array.isArray(m.checks) && m.checks.length ? { checks: m.checks } : {}),
-    };
+    const summary = ManifestSummarySchema.parse(JSON.parse(bytes.toString('utf8')));
+    const { checks, ...rest } = summary;
+    return { ...rest, ...(checks?.length ? { checks } : {}) };
   } catch (err) {
     // Only this pipeline writes under a job prefix; an unreadable manifest is a fault to look at.
     throw new TransientError(

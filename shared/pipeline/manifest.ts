@@ -3,11 +3,9 @@ import type { CheckResult } from '../marketplace/index.js';
 import type { Request } from '../request/index.js';
 import type { JobContext } from './job-context.js';
 import type { LoadedAsset } from './load-inputs.js';
+import { MANIFEST_VERSION, type Manifest, type ManifestSchema } from './manifest-schema.js';
 import { sizeShortfalls } from './size-shortfall.js';
 import type { StageOutcome } from './types.js';
-
-/** The manifest format version. */
-export const MANIFEST_VERSION = 1;
 
 /**
  * `manifest.json`: the job's completion record, written last so that an integration can
@@ -19,6 +17,7 @@ export const MANIFEST_VERSION = 1;
  * record built from the same array agrees with the manifest: each carries the bytes of its
  * file, and every other variant file of the stage is listed too (`stage-N-variant-K`). Likewise
  * `warnings` gains a line for each output smaller than the `maxSize` asked for.
+ * @returns the manifest, of the shape {@link ManifestSchema} parses (docs/schemas/manifest.schema.json)
  */
 export function buildManifest(options: {
   ctx: JobContext;
@@ -35,7 +34,7 @@ export function buildManifest(options: {
   checks?: CheckResult[] | undefined;
   /** What a marketplace preset did to the main output. */
   preset?: Record<string, unknown> | undefined;
-}): Record<string, unknown> {
+}): Manifest {
   const { ctx, request, source, stages } = options;
   const job: JobRecord = ctx.job;
   completeStageOutputs(options.outputs, stages, ctx.prefix);

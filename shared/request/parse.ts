@@ -84,7 +84,8 @@ export function parseRequest(json: unknown): Request {
     const parsed = FullRequestSchema.safeParse(json);
     if (!parsed.success)
       throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues, json));
-    return nameStages(parsed.data);
+    const { $schema: _editorSchema, ...request } = parsed.data;
+    return nameStages(request);
   }
   if (!('prompt' in json) && !('from' in json)) {
     const known = new Set([
@@ -100,8 +101,20 @@ export function parseRequest(json: unknown): Request {
   const parsed = ShorthandRequestSchema.safeParse(json);
   if (!parsed.success)
     throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues, json));
-  const { version, engine, model, image, output, labels, cache, upscale, notify, lane, ...stage } =
-    parsed.data;
+  const {
+    $schema: _editorSchema,
+    version,
+    engine,
+    model,
+    image,
+    output,
+    labels,
+    cache,
+    upscale,
+    notify,
+    lane,
+    ...stage
+  } = parsed.data;
   return nameStages({
     version,
     engine,
@@ -117,7 +130,7 @@ export function parseRequest(json: unknown): Request {
   });
 }
 
-function nameStages(request: FullRequest): Request {
+function nameStages(request: Omit<FullRequest, '$schema'>): Request {
   const seen = new Set<string>();
   const stages = request.stages.map((stage, i) => {
     const name = (stage.name ?? `stage-${i + 1}`).toLowerCase();

@@ -148,6 +148,8 @@ export const UpscaleOptionsSchema = z.strictObject({
 });
 
 const commonShape = {
+  /** The JSON Schema an editor checks the file against (docs/schemas.md); ignored by the pipeline. */
+  $schema: z.string({ error: 'must be the URL of a JSON Schema' }).optional(),
   version: z.literal(REQUEST_VERSIONS, { error: `must be ${REQUEST_VERSIONS.join(' or ')}` }).default(1),
   engine: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
@@ -189,8 +191,8 @@ export type StageInput = z.output<typeof StageSchema>;
 export type FullRequest = z.output<typeof FullRequestSchema>;
 export type UpscaleOptions = z.output<typeof UpscaleOptionsSchema>;
 
-/** A validated request, always in the full form, every stage named. */
-export interface Request extends Omit<FullRequest, 'stages'> {
+/** A validated request, always in the full form, every stage named; an editor's `$schema` is dropped. */
+export interface Request extends Omit<FullRequest, 'stages' | '$schema'> {
   stages: NamedStage[];
 }
 

@@ -4,7 +4,7 @@
  * disagree, Firestore's behaviour is the reference.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LineageStore } from '../../shared/lineage/lineage-store.js';
+import type { JobPatch, LineageStore } from '../../shared/lineage/lineage-store.js';
 import type { CachedStage } from '../../shared/lineage/records.js';
 import { fencedUpdateCases } from './fenced-update-contract.js';
 import { assetRecord, at, jobRecord, stageRecord } from './lineage-records.js';
@@ -162,11 +162,30 @@ export function testLineageStore(
         expect((await store.getJob('j2'))?.labels).toEqual(labels);
       });
 
-      it('creates the job when an update finds none', async () => {
+      it('writes what an update carries when it finds no job; reading it back names the document', async () => {
         await store.updateJob('ghost', { status: 'failed', updatedAt: at(1) });
-        const job = await store.getJob('ghost');
-        expect(job?.status).toBe('failed');
-        expect(job?.updatedAt).toEqual(at(1));
+        const read = store.getJob('ghost');
+        await expect(read).rejects.toMatchObject({ name: 'PermanentError', code: 'LINEAGE_RECORD_INVALID' });
+        await expect(store.getJob('ghost')).rejects.toThrow(
+          /jobs\/ghost does not match its record schema: id: /,
+        );
+      });
+
+      it('refuses to read back a job that an update left without a required field', async () => {
+        await store.createJob(jobRecord('j1'));
+        await store.updateJob('j1', { warnings: null } as unknown as JobPatch);
+        await expect(store.getJob('j1')).rejects.toThrow(
+          /jobs\/j1 does not match its record schema: warnings: /,
+        );
+        await expect(store.listJobs()).rejects.toMatchObject({ code: 'LINEAGE_RECORD_INVALID' });
+      });
+
+      it('clears a stale error with error: null', async () => {
+        await store.createJob(jobRecord('j1', { error: { code: 'INTERNAL', message: 'boom' } }));
+        await store.updateJob('j1', { error: null, status: 'succeeded' });
+        const read = await store.getJob('j1');
+        expect(read?.error).toBeUndefined();
+        expect(read?.status).toBe('succeeded');
       });
 
       it('lists jobs newest first, by source, with a limit', async () => {

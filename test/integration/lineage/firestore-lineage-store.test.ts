@@ -58,6 +58,53 @@ describe('createFirestoreLineageStore', () => {
   });
 });
 
+describe('createFirestoreLineageStore reads through its record schemas', () => {
+  it('names the document and the field of a job written by hand with a wrong type', async () => {
+    const firestore = testFirestore();
+    try {
+      const store = createFirestoreLineageStore({ firestore, prefix: 'hand_' });
+      await firestore.doc('hand_jobs/j1').set({ ...jobRecord('j1'), attempt: 'two' });
+      await expect(store.getJob('j1')).rejects.toMatchObject({
+        code: 'LINEAGE_RECORD_INVALID',
+        details: { document: 'hand_jobs/j1' },
+      });
+      await expect(store.getJob('j1')).rejects.toThrow(/hand_jobs\/j1 does not match .*attempt: /);
+    } finally {
+      await firestore.terminate();
+    }
+  });
+
+  it('refuses a stage, an asset and a cache entry that miss required fields', async () => {
+    const firestore = testFirestore();
+    try {
+      const store = createFirestoreLineageStore({ firestore, prefix: 'hand2_' });
+      const { outputAssetId: _dropped, ...stage } = stageRecord(1);
+      await firestore.doc('hand2_jobs/j1/stages/01').set(stage);
+      await firestore.doc('hand2_assets/a1').set({ id: 'a1', bytes: 1 });
+      await firestore.doc('hand2_stageCache/k1').set({ key: 'k1' });
+      await expect(store.listStages('j1')).rejects.toThrow(/hand2_jobs\/j1\/stages\/01 .*outputAssetId/);
+      await expect(store.getAsset('a1')).rejects.toThrow(/hand2_assets\/a1 .*location/);
+      await expect(store.getCachedStage('k1')).rejects.toThrow(/hand2_stageCache\/k1 /);
+    } finally {
+      await firestore.terminate();
+    }
+  });
+
+  it('drops fields it does not know and keeps Timestamps as Dates', async () => {
+    const firestore = testFirestore();
+    try {
+      const store = createFirestoreLineageStore({ firestore, prefix: 'hand3_' });
+      await store.createJob(jobRecord('j1'));
+      await firestore.doc('hand3_jobs/j1').set({ legacyField: 1 }, { merge: true });
+      const job = await store.getJob('j1');
+      expect(job).toEqual(jobRecord('j1'));
+      expect(job?.createdAt).toBeInstanceOf(Date);
+    } finally {
+      await firestore.terminate();
+    }
+  });
+});
+
 describe('stageDocId', () => {
   it.each([
     [1, '01'],
