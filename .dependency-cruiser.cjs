@@ -36,14 +36,19 @@ const ADAPTERS = [
     name: 'lineage-adapter',
     from: '^shared/lineage/firestore-[^/]+\\.ts$',
     allowed: [
-      '^shared/lineage/(lineage-store|records|fence|firestore-[^/]+)\\.ts$',
-      'node_modules/@google-cloud/firestore/',
+      '^shared/lineage/(lineage-store|records|fence|parse-record|firestore-[^/]+)\\.ts$',
+      'node_modules/(@google-cloud/firestore|zod)/',
     ],
   },
   {
     name: 'batch-store-adapter',
     from: '^shared/batch/firestore-[^/]+\\.ts$',
-    allowed: ['^shared/batch/(batch-store|records)\\.ts$', 'node_modules/@google-cloud/firestore/'],
+    allowed: [
+      '^shared/batch/(batch-store|records)\\.ts$',
+      // Firestore's record converters are shared by both Firestore stores.
+      '^shared/lineage/firestore-converter\\.ts$',
+      'node_modules/@google-cloud/firestore/',
+    ],
   },
   {
     name: 'dispatch-adapter',
