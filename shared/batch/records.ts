@@ -50,6 +50,8 @@ export interface BatchRecord {
   /** Inline requests, or the JSONL file's name. */
   input?: { kind: 'inline'; bytes: number } | undefined;
   remoteState?: string | undefined;
+  /** Set by `darkroom batch cancel` before it cancels the job: its stages are never resubmitted. */
+  cancelledBy?: { by: string; at: Date } | undefined;
   createdAt: Date;
   updatedAt: Date;
   finishedAt?: Date | undefined;

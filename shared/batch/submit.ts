@@ -44,7 +44,7 @@ export async function submitBatches(
   for (const pending of await deps.batches.listBatches({ states: ['submitting'] })) {
     await _finishSubmit(deps, pending, report);
   }
-  const waiting = await deps.batches.listMembers({ state: 'waiting' });
+  const waiting = await parkedMembers(deps, await deps.batches.listMembers({ state: 'waiting' }));
   const byModel = new Map<string, BatchMember[]>();
   for (const m of waiting) byModel.set(m.model, [...(byModel.get(m.model) ?? []), m]);
   const now = nowOf(deps);
@@ -88,6 +88,26 @@ export function batchIdFor(model: string, members: Pick<BatchMember, 'key' | 'ro
     .update(`${model}\n${keys.join('\n')}`)
     .digest('hex')
     .slice(0, 24)}`;
+}
+
+/**
+ * The waiting members whose job is parked for them. A stage is recorded as waiting before its job
+ * is parked (lane.ts, then park.ts); a member whose job is not parked yet is left for the next
+ * run. Submitted earlier, its batch could finish between the two writes, and the poller would
+ * find the job still running, leave it, and the job would then park with its answers in and
+ * nobody left to resume it. A job that crashed between the writes is retried by the platform,
+ * finds its member waiting and parks then.
+ * @param members waiting members
+ * @returns those the collector may submit
+ */
+export async function parkedMembers(deps: BatchDeps, members: BatchMember[]): Promise<BatchMember[]> {
+  const jobs = new Map<string, Set<string> | undefined>();
+  for (const m of members) {
+    if (jobs.has(m.jobId)) continue;
+    const job = await deps.lineage.getJob(m.jobId);
+    jobs.set(m.jobId, job?.status === 'waiting-batch' ? new Set(job.waitingBatch ?? []) : undefined);
+  }
+  return members.filter((m) => jobs.get(m.jobId)?.has(m.key));
 }
 
 // ── internal ──────────────────────────────────────────────────────────────
