@@ -126,6 +126,13 @@ async function _apply(
     finishedAt: now,
   });
   deps.log.info('batch finished', { id: batch.id, state, requests: members.length });
+  const input = batch.input?.kind === 'file' ? batch.input.fileName : undefined;
+  if (input) {
+    // Best effort: the file would expire on its own in 48 h, but it counts against 20 GB until then.
+    await deps.batchClient.deleteFile(input).catch((err: unknown) => {
+      deps.log.warn('could not delete a batch input file', { id: batch.id, file: input, error: String(err) });
+    });
+  }
   return members;
 }
 

@@ -47,8 +47,11 @@ export interface BatchRecord {
   rounds: Record<string, number>;
   /** `batches/…`, once the service answered the create (or a listing found it). */
   name?: string | undefined;
-  /** Inline requests, or the JSONL file's name. */
-  input?: { kind: 'inline'; bytes: number } | undefined;
+  /**
+   * Inline requests, or one JSONL file through the Files API: its name is recorded once uploaded
+   * (it is named after the batch, so an upload whose answer was lost is found, not repeated).
+   */
+  input?: { kind: 'inline'; bytes: number } | { kind: 'file'; bytes: number; fileName?: string } | undefined;
   remoteState?: string | undefined;
   /** Set by `darkroom batch cancel` before it cancels the job: its stages are never resubmitted. */
   cancelledBy?: { by: string; at: Date } | undefined;
