@@ -17,6 +17,9 @@ async function withOverride(base: TerraformConfig, hcl: string): Promise<Terrafo
   return { ...base, resources };
 }
 
+/** An HCL interpolation as hcl2json renders it. */
+const hcl = (expr: string) => `\${${expr}}`;
+
 const rules = (config: TerraformConfig) => [...new Set(checkBatchPolicy(config).map((v) => v.rule))].sort();
 
 /** The scheduler job as infra/batch.tf writes it, with `http` replacing its target. */
@@ -45,10 +48,10 @@ describe('batch-lane infrastructure (the collector and its schedule)', () => {
   it('runs the collector every five minutes by default, with an OIDC token for its own URL', () => {
     expect(config.variables.batch_collect_schedule?.default).toBe('*/5 * * * *');
     const target = firstBlock(config.resources.google_cloud_scheduler_job?.collect_batches, 'http_target');
-    expect(target).toMatchObject({ http_method: 'POST', uri: '${local.collect_batches_url}' });
+    expect(target).toMatchObject({ http_method: 'POST', uri: hcl('local.collect_batches_url') });
     expect(firstBlock(target, 'oidc_token')).toEqual({
-      service_account_email: '${google_service_account.scheduler_invoker[0].email}',
-      audience: '${local.collect_batches_url}',
+      service_account_email: hcl('google_service_account.scheduler_invoker[0].email'),
+      audience: hcl('local.collect_batches_url'),
     });
   });
 
@@ -124,7 +127,7 @@ describe('batch-lane infrastructure (the collector and its schedule)', () => {
       service_account_email = google_service_account.scheduler_invoker[0].email
       audience              = local.collect_batches_url
     }`,
-      ).replace('"${var.batch_collector_timeout_seconds}s"', '"3600s"'),
+      ).replace(`"${hcl('var.batch_collector_timeout_seconds')}s"`, '"3600s"'),
     );
     expect(rules(bad)).toEqual(['batch-schedule']);
   });

@@ -39,7 +39,7 @@ export function checkBatchPolicy(
   const service = firstBlock(fn, 'service_config');
   const target = firstBlock(job, 'http_target');
   const oidc = firstBlock(target, 'oidc_token');
-  const url = '${local.collect_batches_url}';
+  const url = `\${local.collect_batches_url}`;
 
   if (!job)
     report('batch-schedule', 'google_cloud_scheduler_job.collect_batches', 'no schedule runs the collector');
