@@ -1,4 +1,4 @@
-import { batchLaneResult } from '../batch/lane.js';
+import { batchLaneEngine } from '../batch/lane.js';
 import type { EngineImage, EngineRequest } from '../engines/engine.js';
 import { EngineError, StoreConflictError, TransientError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
@@ -92,32 +92,29 @@ export async function produceVariant(
   }
   const checkpoints = ctx.job.checkpoints ?? {};
   const checkpointKey = planned.seeds.length > 1 ? `${planned.index}.${variant}` : String(planned.index);
+  // The batch lane answers from a batch job's result, or records the request and parks the job;
+  // a protected stage wraps it like the interactive engine.
+  const engine = batchLaneEngine(ctx, planned, { variant, refs });
   const edit = (request: EngineRequest) =>
-    protect
-      ? editProtected({ engine: planned.engine, request, drift: drift ?? DEFAULT_DRIFT })
-      : planned.engine.edit(request);
-  // The batch lane answers from a batch job's result, or records the request and parks the job.
-  const batched = await batchLaneResult(ctx, planned, { variant, params, input, refs });
-  const result =
-    batched ??
-    (await edit({
-      stage: { ...planned.plan, params, model: planned.enginePlan.model },
-      input: input.image,
-      references: refs.map((r) => r.image),
-      deadline: ctx.deadline,
-      signal: ctx.signal,
-      resumeFrom: checkpoints[checkpointKey],
-      checkpoint: async (details) => {
-        checkpoints[checkpointKey] = details;
-        ctx.job.checkpoints = checkpoints;
-        // Fenced: a superseded attempt must not replace the checkpoints of the attempt in charge.
-        const owned = await deps.lineage.updateJobIfCurrent(ctx.job.id, {
-          fence: { attempt: ctx.attempt },
-          patch: { checkpoints },
-        });
-        if (!owned) throw new SupersededError(ctx.job.id, ctx.attempt);
-      },
-    }));
+    protect ? editProtected({ engine, request, drift: drift ?? DEFAULT_DRIFT }) : engine.edit(request);
+  const result = await edit({
+    stage: { ...planned.plan, params, model: planned.enginePlan.model },
+    input: input.image,
+    references: refs.map((r) => r.image),
+    deadline: ctx.deadline,
+    signal: ctx.signal,
+    resumeFrom: checkpoints[checkpointKey],
+    checkpoint: async (details) => {
+      checkpoints[checkpointKey] = details;
+      ctx.job.checkpoints = checkpoints;
+      // Fenced: a superseded attempt must not replace the checkpoints of the attempt in charge.
+      const owned = await deps.lineage.updateJobIfCurrent(ctx.job.id, {
+        fence: { attempt: ctx.attempt },
+        patch: { checkpoints },
+      });
+      if (!owned) throw new SupersededError(ctx.job.id, ctx.attempt);
+    },
+  });
   const image = await decodeEngineImage(result.image.data, {
     maxPixels: deps.config.limits.maxInputPixels,
   }).catch((cause: unknown) => {
