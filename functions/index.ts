@@ -42,5 +42,7 @@ http(
   cloudEventHttpHandler((event) => processUpload(event as CloudEvent<unknown>)),
 );
 
+// The batch lane's collector, called by Cloud Scheduler (docs/batch.md).
+export { collectBatches } from './collect-batches.js';
 // The Cloud Tasks worker of DISPATCH=tasks, deployed from the same source (docs/dispatch.md).
 export { runStage } from './run-stage.js';

@@ -42,3 +42,8 @@ output "replicate_api_token_secret" {
   description = "Secret to add the Replicate API token to (null unless enable_replicate)."
   value       = one(google_secret_manager_secret.replicate_api_token[*].secret_id)
 }
+
+output "collect_batches_url" {
+  description = "The batch lane's collector function, called by Cloud Scheduler (empty when enable_batch_collector is false)."
+  value       = local.batch_enabled ? local.collect_batches_url : ""
+}

@@ -459,3 +459,54 @@ variable "run_stage_timeout_seconds" {
     error_message = "run_stage_timeout_seconds must be from 60 to 3600."
   }
 }
+
+# ---------------------------------------------------------------------------
+# Batch lane (docs/batch.md)
+# ---------------------------------------------------------------------------
+
+variable "enable_batch_collector" {
+  description = "Deploy the batch lane's collector: the collectBatches function and the Cloud Scheduler job that runs it. Without it, batch-lane jobs wait until someone runs darkroom batch submit/status against the deployment."
+  type        = bool
+  default     = true
+}
+
+variable "batch_collector_function_name" {
+  description = "Batch lane: name of the collectBatches function (also its Cloud Run service)."
+  type        = string
+  default     = "darkroom-collect-batches"
+}
+
+variable "batch_collect_schedule" {
+  description = "Batch lane: how often Cloud Scheduler runs the collector (cron, UTC). The service's own docs poll every 10-30 s; batches take hours, so minutes are plenty."
+  type        = string
+  default     = "*/5 * * * *"
+}
+
+variable "batch_collector_timeout_seconds" {
+  description = "Batch lane: timeout of one collector run (HTTP functions run up to 3600 s), also the scheduler's attempt deadline (at most 1800 s)."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.batch_collector_timeout_seconds >= 60 && var.batch_collector_timeout_seconds <= 1800
+    error_message = "batch_collector_timeout_seconds must be from 60 to 1800 (Cloud Scheduler's longest attempt deadline)."
+  }
+}
+
+variable "batch_min_requests" {
+  description = "Batch lane: the collector submits a model's waiting stages once this many wait (BATCH_MIN_REQUESTS)."
+  type        = number
+  default     = 100
+}
+
+variable "batch_max_wait_seconds" {
+  description = "Batch lane: ...or once the oldest has waited this long (BATCH_MAX_WAIT_SECONDS)."
+  type        = number
+  default     = 1800
+}
+
+variable "batch_expired_resubmits" {
+  description = "Batch lane: times the stages of an expired batch, or one cancelled outside darkroom batch cancel, go back to waiting (BATCH_EXPIRED_RESUBMITS)."
+  type        = number
+  default     = 1
+}

@@ -95,7 +95,10 @@ export const ConfigSchema = z
       minRequests: env.BATCH_MIN_REQUESTS,
       /** …or once the oldest has waited this long. */
       maxWaitMs: env.BATCH_MAX_WAIT_SECONDS * 1000,
-      /** How often an expired batch's stages go back to waiting before they fail with BATCH_EXPIRED. */
+      /**
+       * How often the stages of an expired batch, or of one cancelled outside `darkroom batch cancel`,
+       * go back to waiting before they fail with BATCH_EXPIRED / BATCH_CANCELLED.
+       */
       expiredResubmits: env.BATCH_EXPIRED_RESUBMITS,
     },
   }));

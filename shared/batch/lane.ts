@@ -1,4 +1,10 @@
-import type { EngineImage, EngineResult, PreparedBatchRequest } from '../engines/engine.js';
+import type {
+  Engine,
+  EngineImage,
+  EngineRequest,
+  EngineResult,
+  PreparedBatchRequest,
+} from '../engines/engine.js';
 import { EngineError, PermanentError } from '../errors.js';
 import type { JobContext } from '../pipeline/job-context.js';
 import type { LoadedAsset } from '../pipeline/load-inputs.js';
@@ -36,6 +42,8 @@ export async function batchLaneResult(
     params: PlannedStage['plan']['params'];
     input: { image: EngineImage };
     refs: LoadedAsset[];
+    /** The engine call within the variant: 0, then 1, 2… for each retry of a protected stage. */
+    attempt?: number | undefined;
   },
 ): Promise<EngineResult | undefined> {
   const lane = planned.engine.batch;
@@ -47,7 +55,9 @@ export async function batchLaneResult(
       `stage ${planned.index}: the request asks for the batch lane, but this deployment has no batch store`,
     );
   }
-  const key = memberKey(ctx.job.id, planned.index, call.variant);
+  const attempt = call.attempt ?? 0;
+  const suffix = attempt > 0 ? `.a${attempt}` : '';
+  const key = `${memberKey(ctx.job.id, planned.index, call.variant)}${suffix}`;
   const stage = { ...planned.plan, params: call.params, model: planned.enginePlan.model };
   const member = await deps.batches.getMember(key);
   if (!member) {
@@ -59,7 +69,7 @@ export async function batchLaneResult(
     const body = Buffer.from(JSON.stringify(prepared));
     const location = {
       bucket: deps.results.bucket,
-      name: `${ctx.prefix}batch/${planned.index}-v${call.variant}.request.json`,
+      name: `${ctx.prefix}batch/${planned.index}-v${call.variant}${attempt > 0 ? `-a${attempt}` : ''}.request.json`,
     };
     const now = new Date(ctx.now());
     // Create-only, and identical bytes count as written: preparing is deterministic, so a rerun
@@ -95,6 +105,38 @@ export async function batchLaneResult(
   const response = JSON.parse((await deps.store.read(member.response)).toString('utf8')) as unknown;
   const result = await lane.read({ stage, prepared, response });
   return { ...result, details: { ...result.details, batchId: member.batchId, batchKey: key } };
+}
+
+/**
+ * The batch lane of one stage variant as an engine, for wrappers that call `edit()` themselves:
+ * a protected stage (`protect: subject`) sends the product laid out on its canvas, measures the
+ * drift of each answer and may retry with a new seed. Each call becomes its own batch request
+ * (the n-th call of the variant is attempt n, key suffix `.a{n}`): a retry waits for another
+ * batch, and a resumed attempt reads the earlier answers again, so the wrapper sees the same
+ * results in the same order and reaches the call that waits.
+ * @returns an engine whose `edit` answers from the batch lane, or the stage's own engine when
+ *   the stage is not in the batch lane
+ */
+export function batchLaneEngine(
+  ctx: JobContext,
+  planned: PlannedStage,
+  call: { variant: number; refs: LoadedAsset[] },
+): Pick<Engine, 'edit'> {
+  if (planned.lane !== 'batch' || !planned.engine.batch) return planned.engine;
+  let calls = 0;
+  return {
+    async edit(request: EngineRequest): Promise<EngineResult> {
+      const attempt = calls++;
+      const result = await batchLaneResult(ctx, planned, {
+        variant: call.variant,
+        params: request.stage.params,
+        input: { image: request.input },
+        refs: call.refs,
+        attempt,
+      });
+      return result ?? planned.engine.edit(request);
+    },
+  };
 }
 
 // ── internal ──────────────────────────────────────────────────────────────

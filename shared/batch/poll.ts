@@ -16,8 +16,9 @@ export interface PollReport {
  * Polls every submitted batch. A finished one is applied: each answer is matched to its stage by
  * key and stored beside the job's outputs (the stage then reads it with the engine's own checks);
  * a request that failed inside the batch, or has no answer, fails that stage only. An expired
- * batch returns its stages to waiting (`BATCH_EXPIRED_RESUBMITS` times) or fails them with
- * BATCH_EXPIRED; a cancelled one fails them with BATCH_CANCELLED. Then every job whose answers
+ * or cancelled batch returns its stages to waiting (`BATCH_EXPIRED_RESUBMITS` times) or fails them
+ * with BATCH_EXPIRED / BATCH_CANCELLED; a batch cancelled with `darkroom batch cancel` (its record
+ * names who cancelled it) fails them with BATCH_CANCELLED at once, never resubmitted. Then every job whose answers
  * are all in continues (resume.ts).
  */
 export async function pollBatches(deps: BatchDeps): Promise<PollReport> {
@@ -63,6 +64,9 @@ async function _apply(
   const members = (await Promise.all(batch.keys.map((k) => deps.batches.getMember(k)))).filter(
     (m): m is BatchMember => m !== undefined && m.batchId === batch.id && m.state === 'submitted',
   );
+  const resubmits = deps.config.batch.expiredResubmits;
+  // Read again: a `darkroom batch cancel` may have recorded itself since the batch was listed.
+  const byUser = state === 'cancelled' ? (await deps.batches.getBatch(batch.id))?.cancelledBy : undefined;
   const answers = new Map((remote.responses ?? []).filter((r) => r.key).map((r) => [r.key as string, r]));
   for (const m of members) {
     if (state === 'succeeded') {
@@ -83,7 +87,7 @@ async function _apply(
         ? `the request failed inside batch ${batch.id} (${answer.error.code ?? '?'}): ${answer.error.message ?? 'no message'}`
         : `batch ${batch.id} finished without an answer for ${m.key}`;
       await _fail(deps, m, 'BATCH_REQUEST_FAILED', why, now);
-    } else if (state === 'expired' && m.round < deps.config.batch.expiredResubmits) {
+    } else if ((state === 'expired' || state === 'cancelled') && !byUser && m.round < resubmits) {
       // Back to waiting for the next collector run: a new round, so a new membership.
       await deps.batches.updateMember(m.key, {
         state: 'waiting',
@@ -101,7 +105,10 @@ async function _apply(
         now,
       );
     } else if (state === 'cancelled') {
-      await _fail(deps, m, 'BATCH_CANCELLED', `batch ${batch.id} was cancelled`, now);
+      const why = byUser
+        ? `batch ${batch.id} was cancelled by ${byUser.by} (darkroom batch cancel)`
+        : `batch ${batch.id} was cancelled by the batch service (resubmitted ${m.round} time(s))`;
+      await _fail(deps, m, 'BATCH_CANCELLED', why, now);
     } else {
       await _fail(
         deps,
@@ -119,6 +126,13 @@ async function _apply(
     finishedAt: now,
   });
   deps.log.info('batch finished', { id: batch.id, state, requests: members.length });
+  const input = batch.input?.kind === 'file' ? batch.input.fileName : undefined;
+  if (input) {
+    // Best effort: the file would expire on its own in 48 h, but it counts against 20 GB until then.
+    await deps.batchClient.deleteFile(input).catch((err: unknown) => {
+      deps.log.warn('could not delete a batch input file', { id: batch.id, file: input, error: String(err) });
+    });
+  }
   return members;
 }
 

@@ -59,9 +59,19 @@ export const BatchRecordSchema = z.object({
   rounds: z.record(z.string(), z.number()),
   /** `batches/…`, once the service answered the create (or a listing found it). */
   name: z.string().optional(),
-  /** Inline requests, or the JSONL file's name. */
-  input: z.object({ kind: z.literal('inline'), bytes: z.number() }).optional(),
+  /**
+   * Inline requests, or one JSONL file through the Files API: its name is recorded once uploaded
+   * (it is named after the batch, so an upload whose answer was lost is found, not repeated).
+   */
+  input: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('inline'), bytes: z.number() }),
+      z.object({ kind: z.literal('file'), bytes: z.number(), fileName: z.string().optional() }),
+    ])
+    .optional(),
   remoteState: z.string().optional(),
+  /** Set by `darkroom batch cancel` before it cancels the job: its stages are never resubmitted. */
+  cancelledBy: z.object({ by: z.string(), at: z.date() }).optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
   finishedAt: z.date().optional(),

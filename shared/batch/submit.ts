@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PreparedBatchRequest } from '../engines/engine.js';
 import { nowOf } from '../pipeline/deps.js';
-import { BatchCreateRejected } from './batch-client.js';
+import { BatchCreateRejected, type BatchSource } from './batch-client.js';
 import type { BatchDeps } from './batch-deps.js';
 import type { BatchMember, BatchRecord } from './records.js';
 import { resumeBatchJob } from './resume.js';
@@ -13,6 +13,12 @@ import { resumeBatchJob } from './resume.js';
 export const INLINE_BATCH_MAX_BYTES = 19 * 1024 * 1024;
 
 export type { BatchDeps } from './batch-deps.js';
+
+/**
+ * An input file may be at most 2 GB (shared/reference/gemini-batch.md); the margin covers the
+ * JSONL keys and the REST spelling of each request.
+ */
+export const FILE_BATCH_MAX_BYTES = 1900 * 1024 * 1024;
 
 /** What one collector run did. */
 export interface SubmitReport {
@@ -30,9 +36,12 @@ export interface SubmitReport {
  * One collector run ("never twice"):
  * 1. every `submitting` record is finished first: its memberships claimed, then its job found by
  *    display name, and only when none exists, created;
- * 2. the waiting stages of each model are grouped, when enough wait or the oldest has waited long
- *    enough (`force` ignores both), into batches under the inline limit; each batch is recorded
- *    create-only (state `submitting`) before it is created with `displayName` = its id.
+ * 2. the waiting stages of each model (those whose job is parked, see {@link parkedMembers}) are
+ *    grouped, when enough wait or the oldest has waited long enough (`force` ignores both), into
+ *    one batch: inline while their requests stay under the inline limit, otherwise one JSONL file
+ *    through the Files API (several only past the 2 GB a file may hold). Each batch is recorded
+ *    create-only (state `submitting`) before it is created with `displayName` = its id; a file
+ *    batch uploads its file under a name derived from that id first, and records it.
  * @param options.force submit whatever waits, ignoring BATCH_MIN_REQUESTS and BATCH_MAX_WAIT_SECONDS
  */
 export async function submitBatches(
@@ -43,7 +52,7 @@ export async function submitBatches(
   for (const pending of await deps.batches.listBatches({ states: ['submitting'] })) {
     await _finishSubmit(deps, pending, report);
   }
-  const waiting = await deps.batches.listMembers({ state: 'waiting' });
+  const waiting = await parkedMembers(deps, await deps.batches.listMembers({ state: 'waiting' }));
   const byModel = new Map<string, BatchMember[]>();
   for (const m of waiting) byModel.set(m.model, [...(byModel.get(m.model) ?? []), m]);
   const now = nowOf(deps);
@@ -56,14 +65,15 @@ export async function submitBatches(
       report.waiting[model] = members.length;
       continue;
     }
-    for (const chunk of _chunks(members)) {
+    for (const { kind, chunk } of _chunks(members)) {
+      const bytes = chunk.reduce((sum, m) => sum + m.bytes, 0);
       const record: BatchRecord = {
         id: batchIdFor(model, chunk),
         model,
         state: 'submitting',
         keys: chunk.map((m) => m.key),
         rounds: Object.fromEntries(chunk.map((m) => [m.key, m.round])),
-        input: { kind: 'inline', bytes: chunk.reduce((sum, m) => sum + m.bytes, 0) },
+        input: { kind, bytes },
         createdAt: new Date(now),
         updatedAt: new Date(now),
       };
@@ -89,6 +99,26 @@ export function batchIdFor(model: string, members: Pick<BatchMember, 'key' | 'ro
     .slice(0, 24)}`;
 }
 
+/**
+ * The waiting members whose job is parked for them. A stage is recorded as waiting before its job
+ * is parked (lane.ts, then park.ts); a member whose job is not parked yet is left for the next
+ * run. Submitted earlier, its batch could finish between the two writes, and the poller would
+ * find the job still running, leave it, and the job would then park with its answers in and
+ * nobody left to resume it. A job that crashed between the writes is retried by the platform,
+ * finds its member waiting and parks then.
+ * @param members waiting members
+ * @returns those the collector may submit
+ */
+export async function parkedMembers(deps: BatchDeps, members: BatchMember[]): Promise<BatchMember[]> {
+  const jobs = new Map<string, Set<string> | undefined>();
+  for (const m of members) {
+    if (jobs.has(m.jobId)) continue;
+    const job = await deps.lineage.getJob(m.jobId);
+    jobs.set(m.jobId, job?.status === 'waiting-batch' ? new Set(job.waitingBatch ?? []) : undefined);
+  }
+  return members.filter((m) => jobs.get(m.jobId)?.has(m.key));
+}
+
 // ── internal ──────────────────────────────────────────────────────────────
 
 async function _finishSubmit(deps: BatchDeps, batch: BatchRecord, report: SubmitReport): Promise<void> {
@@ -105,11 +135,17 @@ async function _finishSubmit(deps: BatchDeps, batch: BatchRecord, report: Submit
   if (name && !batch.name) report.recovered.push(batch.id);
   if (!name && keys.length > 0) {
     try {
-      name = await deps.batchClient.create({
-        model: batch.model,
-        displayName: batch.id,
-        requests: await _requests(deps, keys),
-      });
+      const requests = await _requests(deps, keys);
+      let source: BatchSource = { requests };
+      if (batch.input?.kind === 'file') {
+        // Named after the batch: a rerun after a lost upload answer finds the file, never a second.
+        const fileName = await deps.batchClient.uploadRequests({ name: inputFileName(batch.id), requests });
+        if (batch.input.fileName !== fileName) {
+          await deps.batches.updateBatch(batch.id, { input: { ...batch.input, fileName }, updatedAt: now() });
+        }
+        source = { fileName };
+      }
+      name = await deps.batchClient.create({ model: batch.model, displayName: batch.id, ...source });
     } catch (err) {
       if (err instanceof BatchCreateRejected) return _rejected(deps, { ...batch, keys }, err);
       report.unknown.push({ id: batch.id, error: err instanceof Error ? err.message : String(err) });
@@ -159,20 +195,30 @@ async function _rejected(deps: BatchDeps, batch: BatchRecord, err: BatchCreateRe
   for (const jobId of jobs) await resumeBatchJob(deps, jobId);
 }
 
-/** Splits members (oldest first) into groups whose prepared requests stay under the inline limit. */
-function _chunks(members: BatchMember[]): BatchMember[][] {
-  const chunks: BatchMember[][] = [];
+/** @returns the input file of a file batch: `files/` and the batch id (40 characters at most) */
+export function inputFileName(batchId: string): string {
+  return `files/${batchId}`;
+}
+
+/**
+ * One inline batch when the members' requests fit the inline limit; otherwise file batches, one
+ * unless they exceed what a file may hold (members oldest first, split in that order).
+ */
+function _chunks(members: BatchMember[]): { kind: 'inline' | 'file'; chunk: BatchMember[] }[] {
+  const total = members.reduce((sum, m) => sum + m.bytes, 0);
+  if (total <= INLINE_BATCH_MAX_BYTES) return [{ kind: 'inline', chunk: members }];
+  const chunks: { kind: 'file'; chunk: BatchMember[] }[] = [];
   let current: BatchMember[] = [];
   let bytes = 0;
   for (const m of members) {
-    if (current.length > 0 && bytes + m.bytes > INLINE_BATCH_MAX_BYTES) {
-      chunks.push(current);
+    if (current.length > 0 && bytes + m.bytes > FILE_BATCH_MAX_BYTES) {
+      chunks.push({ kind: 'file', chunk: current });
       current = [];
       bytes = 0;
     }
     current.push(m);
     bytes += m.bytes;
   }
-  if (current.length > 0) chunks.push(current);
+  if (current.length > 0) chunks.push({ kind: 'file', chunk: current });
   return chunks;
 }

@@ -1,6 +1,6 @@
 import type { BatchClient } from '../batch/batch-client.js';
+import { cancelBatch } from '../batch/cancel.js';
 import { pollBatches } from '../batch/poll.js';
-import { FINISHED_BATCH_STATES } from '../batch/records.js';
 import { type BatchDeps, submitBatches } from '../batch/submit.js';
 import type { Config } from '../config.js';
 import { createGeminiBatchClient } from '../engines/gemini/batch-client.js';
@@ -25,7 +25,8 @@ batch job at half the price instead of calling the model now.
                  (--force: whatever waits). Never creates a batch twice.
   status         poll the live batch jobs; apply finished ones and continue their jobs
                  (the jobs' inputs are read from --drop)
-  cancel <id>    cancel a batch job (its stages then fail with BATCH_CANCELLED at the next status)
+  cancel <id>    cancel a batch job; its stages fail with BATCH_CANCELLED at the next
+                 status and are never resubmitted (the batch records who cancelled it)
 
 Exit codes: 0 done, 1 a batch create had no answer (run submit again) or a job failed.`;
 
@@ -118,13 +119,16 @@ export async function batchCommand(options: BatchCommandOptions): Promise<number
       if (waiting.length > 0) print(`${waiting.length} stage(s) wait to be submitted.`);
       return failed > 0 ? 1 : 0;
     }
-    const batch = options.id ? await deps.batches.getBatch(options.id) : undefined;
-    if (!batch?.name || FINISHED_BATCH_STATES.includes(batch.state)) {
+    const cancelled = options.id
+      ? await cancelBatch(deps, options.id, { by: options.env.USER || options.env.USERNAME || 'a user' })
+      : undefined;
+    if (cancelled?.kind !== 'cancelled') {
       print(`No live batch job ${options.id ?? ''}.`);
       return 1;
     }
-    await deps.batchClient.cancel(batch.name);
-    print(`✘ ${batch.id} (${batch.name}) cancelled; run \`darkroom batch status\` to fail its stages.`);
+    print(
+      `✘ ${cancelled.id} (${cancelled.name}) cancelled; run \`darkroom batch status\` to fail its stages (never resubmitted).`,
+    );
     return 0;
   } finally {
     await local.close();

@@ -1,4 +1,4 @@
-import { batchLaneResult } from '../batch/lane.js';
+import { batchLaneEngine } from '../batch/lane.js';
 import type { EngineImage, EngineRequest, EngineResult, OutputCheck } from '../engines/engine.js';
 import { StoreConflictError, TransientError } from '../errors.js';
 import { createOutputCheck, decodeEngineImage, hashBytes } from '../imaging/index.js';
@@ -156,9 +156,9 @@ async function _callEngine(
   },
 ): Promise<EngineResult> {
   const { protect, drift } = planned.stage;
-  // The batch lane answers from a batch job's result, or records the request and parks the job.
-  const batched = await batchLaneResult(ctx, planned, call);
-  if (batched) return batched;
+  // The batch lane answers from a batch job's result, or records the request and parks the job;
+  // a protected stage wraps it like the interactive engine.
+  const engine = batchLaneEngine(ctx, planned, { variant: call.variant, refs: call.refs });
   const checkpoints = ctx.job.checkpoints ?? {};
   const checkpointKey = planned.seeds.length > 1 ? `${planned.index}.${call.variant}` : String(planned.index);
   const request: EngineRequest = {
@@ -180,9 +180,7 @@ async function _callEngine(
       if (!owned) throw new SupersededError(ctx.job.id, ctx.attempt);
     },
   };
-  return protect
-    ? editProtected({ engine: planned.engine, request, drift: drift ?? DEFAULT_DRIFT })
-    : planned.engine.edit(request);
+  return protect ? editProtected({ engine, request, drift: drift ?? DEFAULT_DRIFT }) : engine.edit(request);
 }
 
 /** Stores a checked output create-only, after renewing the lease; a conflict means a takeover. */

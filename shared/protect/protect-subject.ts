@@ -50,7 +50,8 @@ const FEATHER = 0.8;
  * @throws EngineError PRODUCT_ALTERED when every attempt drifted and `onDrift` is `fail`
  */
 export async function editProtected(options: {
-  engine: Engine;
+  /** What runs each attempt: the stage's engine, or its batch lane (shared/batch/lane.ts). */
+  engine: Pick<Engine, 'edit'>;
   request: EngineRequest;
   drift: DriftOptions;
 }): Promise<EngineResult<EngineImage>> {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BatchControl, createBatchService } from './gemini-server/batches.js';
 import { type GeminiFault, seededRandom, TRANSIENT_FAULTS } from './gemini-server/faults.js';
+import { createFileService, type FileControl } from './gemini-server/files.js';
 import {
   checkAuth,
   type GeminiRoute,
@@ -65,7 +66,9 @@ export interface GeminiServer {
   setQuota(options: { perMinute: number } | undefined): void;
   /** Batch Mode: the batches created, their timing and failure injection (gemini-server/batches.ts). */
   batches: BatchControl;
-  /** Forgets calls, queued faults, the fault rate, the quota and the batches. */
+  /** The Files API: uploaded and generated files, failure injection (gemini-server/files.ts). */
+  files: FileControl;
+  /** Forgets calls, queued faults, the fault rate, the quota, the batches and the files. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -84,7 +87,8 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
   let rate: { rate: number; draw: () => number; faults: readonly GeminiFault[] } | undefined;
   let quota: { perMinute: number; accepted: number[] } | undefined;
   let served = 0;
-  const batchService = createBatchService({ now, apiKey: options.apiKey });
+  const fileService = createFileService({ now, apiKey: options.apiKey });
+  const batchService = createBatchService({ now, apiKey: options.apiKey, files: fileService });
 
   const nextFault = (): GeminiFault => {
     const scripted = queue.shift();
@@ -96,13 +100,15 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const raw = await _readBody(req);
+    const bytes = await _readBody(req);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = matchRoute(url.pathname);
     const call: GeminiServerCall = {
       path: url.pathname,
       headers: req.headers,
-      body: _json(raw),
+      // An upload chunk is bytes, not JSON: recorded by size only.
+      body: url.searchParams.has('upload_id') ? `(${bytes.length} bytes)` : _json(raw),
       images: [],
       reply: '',
     };
@@ -112,6 +118,11 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
       call.status = reply.httpStatus;
       sendJson(res, reply.httpStatus, reply.body, reply.headers);
     };
+    if (await fileService.handle(req, res, url, bytes)) {
+      call.status = res.statusCode;
+      call.reply = 'file';
+      return;
+    }
     if (await batchService.handle(req, res, url, raw)) {
       call.status = res.statusCode;
       call.reply = 'batch';
@@ -183,8 +194,10 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
       quota = o && { perMinute: o.perMinute, accepted: [] };
     },
     batches: batchService.control,
+    files: fileService.control,
     reset() {
       batchService.control.reset();
+      fileService.control.reset();
       calls.length = 0;
       served = 0;
       queue = [];
@@ -201,10 +214,10 @@ export async function startGeminiServer(options: GeminiServerOptions = {}): Prom
 
 // ── internal ──────────────────────────────────────────────────────────────
 
-async function _readBody(req: IncomingMessage): Promise<string> {
+async function _readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function _json(raw: string): unknown {

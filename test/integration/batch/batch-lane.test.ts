@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollBatches } from '../../../shared/batch/poll.js';
-import { INLINE_BATCH_MAX_BYTES, submitBatches } from '../../../shared/batch/submit.js';
+import { INLINE_BATCH_MAX_BYTES, inputFileName, submitBatches } from '../../../shared/batch/submit.js';
 import { fixture } from '../../fixtures/index.js';
 import { BATCH_EXPIRY_MS, INLINE_BATCH_LIMIT_BYTES } from '../../support/gemini-server/batches.js';
 import { type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
@@ -23,7 +23,7 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
     return async () => b?.h.close();
   });
 
-  it('50 batch-lane jobs make one batch, and all succeed at half the interactive price', async () => {
+  it('50 batch-lane jobs past the inline limit make one batch from a JSONL file, and all succeed at half the interactive price', async () => {
     b = await createBatchHarness(server, clock, {
       env: { BATCH_MIN_REQUESTS: '50', BATCH_MAX_WAIT_SECONDS: '3600' },
     });
@@ -35,15 +35,31 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
     });
     jobs.push(await b.dropWaiting('sku-49'));
     const submitted = await submitBatches(b.deps);
-    // One batch, or the fewest the 20 MB inline limit allows for these requests.
+    // Fifty of these requests exceed the 20 MB inline limit: still exactly one batch, from one
+    // JSONL file uploaded through the Files API.
     const members = await Promise.all(jobs.map((j) => b.deps.batches.getMember(`${j}.s1.v1`)));
-    const total = members.reduce((sum, m) => sum + (m?.bytes ?? 0), 0);
-    const fewest = Math.ceil(total / INLINE_BATCH_MAX_BYTES);
-    expect(submitted.submitted).toHaveLength(fewest);
-    expect(server.batches.creates).toBe(fewest);
+    expect(members.reduce((sum, m) => sum + (m?.bytes ?? 0), 0)).toBeGreaterThan(INLINE_BATCH_LIMIT_BYTES);
+    const fewest = 1;
+    expect(submitted.submitted).toHaveLength(1);
+    const id = submitted.submitted[0] as string;
+    expect(server.batches.creates).toBe(1);
+    expect(await b.deps.batches.getBatch(id)).toMatchObject({
+      state: 'submitted',
+      input: { kind: 'file', fileName: inputFileName(id) },
+    });
     const remote = [...server.batches.batches.values()];
-    expect(remote.flatMap((x) => x.requests)).toHaveLength(50);
-    for (const x of remote) expect(x.inputBytes).toBeLessThan(INLINE_BATCH_LIMIT_BYTES);
+    expect(remote.flatMap((x) => x.requests.map((r) => r.key)).sort()).toEqual(
+      jobs.map((j) => `${j}.s1.v1`).sort(),
+    );
+    expect(remote[0]?.input).toBe('file');
+    expect(remote[0]?.inputBytes).toBeGreaterThan(INLINE_BATCH_MAX_BYTES);
+    expect(server.calls.find((c) => c.path.endsWith(':batchGenerateContent'))?.body).toEqual({
+      batch: { displayName: id, inputConfig: { fileName: inputFileName(id) } },
+    });
+    const uploaded = server.files.files.get(inputFileName(id));
+    const line = JSON.parse(uploaded?.data.toString('utf8').split('\n')[0] ?? '{}');
+    expect(line.request.generationConfig).toMatchObject({ responseModalities: ['TEXT', 'IMAGE'] });
+    expect(line.request.config).toBeUndefined();
     expect(server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
 
     clock.t += 30_000;
@@ -52,6 +68,9 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
     const polled = await pollBatches(b.deps);
     expect(polled.resumed.filter((r) => r.kind === 'ran' && r.outcome.kind === 'succeeded')).toHaveLength(50);
     expect(server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
+    // The answers came as a responses file, downloaded; the input file is deleted once applied.
+    expect(server.calls.some((c) => /\/v1beta\/files\/batch-[^/]+:download$/.test(c.path))).toBe(true);
+    expect(server.files.files.has(inputFileName(id))).toBe(false);
 
     const costs: number[] = [];
     for (const id of jobs) {

@@ -33,6 +33,8 @@ export interface TestBatch {
   plan: 'normal' | 'stay-pending';
   cancelledAt?: number | undefined;
   requests: BatchRequestEntry[];
+  /** Inline requests, or a JSONL file through the Files API (answered with a responses file). */
+  input: 'inline' | 'file';
   inputBytes: number;
   /** Rendered once, the first time the batch is seen finished. */
   responses?: unknown[] | undefined;

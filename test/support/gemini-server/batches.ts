@@ -8,6 +8,7 @@ import {
   renderResponses,
   type TestBatch,
 } from './batch-model.js';
+import type { FileService } from './files.js';
 import { checkAuth, type GoogleErrorReply, googleError, SERVED_MODELS } from './protocol.js';
 import { sendJson } from './reply.js';
 import { validateRequest } from './validate.js';
@@ -19,8 +20,10 @@ export { BATCH_EXPIRY_MS, type MemberFault } from './batch-model.js';
  * (shared/reference/gemini-batch.md): `POST /v1beta/models/{model}:batchGenerateContent` with
  * inline requests, `GET /v1beta/batches/{id}`, `GET /v1beta/batches` (paged; no `nextPageToken`
  * on the last page), `POST /v1beta/batches/{id}:cancel` and `DELETE /v1beta/batches/{id}`.
- * Replies are Operation-shaped. Not implemented: `inputConfig.fileName` (JSONL through the Files
- * API) answers 400, so a client that needs it fails loudly rather than silently.
+ * inline requests or `inputConfig.fileName` (a JSONL file uploaded through the Files API, one
+ * `{"key", "request"}` per line). Replies are Operation-shaped; a file-input batch answers with
+ * `output.responsesFile`, a generated JSONL file of `{"key", "response"}` or `{"key", "error"}`
+ * lines, downloaded through the Files API.
  */
 
 /** The service takes inline batch requests up to 20 MB in total (gemini-batch.md, "Size"). */
@@ -59,6 +62,7 @@ const BATCH_PATH = /^\/v1beta\/batches\/([^/:]+)(:cancel)?$/;
 export function createBatchService(options: {
   now: () => number;
   apiKey?: string | undefined;
+  files: FileService;
 }): BatchService {
   const batches = new Map<string, TestBatch>();
   const memberFaults = new Map<string, MemberFault>();
@@ -72,6 +76,16 @@ export function createBatchService(options: {
     const state = batchState(b, options.now(), timing);
     const finished = state !== 'PENDING' && state !== 'RUNNING';
     if (state === 'SUCCEEDED') b.responses ??= await renderResponses(b, () => ++serial);
+    const responsesFile = `files/batch-${b.id}`;
+    if (state === 'SUCCEEDED' && b.input === 'file' && !options.files.get(responsesFile)) {
+      const lines = (b.responses ?? []).map((r, i) => {
+        const { metadata: _, ...answer } = r as { metadata?: unknown };
+        return JSON.stringify({ key: b.requests[i]?.key, ...answer });
+      });
+      options.files.putGenerated(responsesFile, Buffer.from(`${lines.join('\n')}\n`), 'application/jsonl');
+    }
+    const output =
+      b.input === 'file' ? { responsesFile } : { inlinedResponses: { inlinedResponses: b.responses } };
     const failed = (b.responses ?? []).filter((r) => (r as { error?: unknown }).error).length;
     const metadata = {
       '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch',
@@ -88,7 +102,7 @@ export function createBatchService(options: {
       },
       state: `BATCH_STATE_${state}`,
       name: `batches/${b.id}`,
-      ...(state === 'SUCCEEDED' ? { output: { inlinedResponses: { inlinedResponses: b.responses } } } : {}),
+      ...(state === 'SUCCEEDED' ? { output } : {}),
     };
     return { name: `batches/${b.id}`, metadata, ...(finished ? { done: true } : {}) };
   };
@@ -120,18 +134,16 @@ export function createBatchService(options: {
       return answer(res, googleError(400, '* GenerateContentBatch.display_name: display_name is required'));
     }
     const input = batch.inputConfig as { requests?: { requests?: unknown[] }; fileName?: string } | undefined;
-    if (input?.fileName !== undefined) {
-      return answer(
-        res,
-        googleError(400, 'the test server does not implement file input (inputConfig.fileName)'),
-      );
-    }
-    const list = input?.requests?.requests;
-    if (!Array.isArray(list) || list.length === 0) {
+    const items =
+      input?.fileName !== undefined ? _fileItems(options.files, input.fileName) : input?.requests?.requests;
+    if (items && 'httpStatus' in items) return answer(res, items);
+    if (!Array.isArray(items) || items.length === 0) {
       return answer(res, googleError(400, '* GenerateContentBatch.input_config: requests must not be empty'));
     }
     const requests: TestBatch['requests'] = [];
-    for (const [i, item] of (list as { request?: unknown; metadata?: Record<string, unknown> }[]).entries()) {
+    for (const [i, item] of (
+      items as { key?: unknown; request?: unknown; metadata?: Record<string, unknown> }[]
+    ).entries()) {
       const valid = await validateRequest(JSON.stringify(item.request ?? {}), {
         backend: 'gemini-api',
         model,
@@ -140,7 +152,8 @@ export function createBatchService(options: {
         const e = valid.body.error as { message: string };
         return answer(res, googleError(valid.httpStatus, `requests[${i}]: ${e.message}`));
       }
-      const key = typeof item.metadata?.key === 'string' ? item.metadata.key : undefined;
+      const metaKey = item.metadata?.key;
+      const key = typeof item.key === 'string' ? item.key : typeof metaKey === 'string' ? metaKey : undefined;
       const fault = (key && memberFaults.get(key)) || { kind: 'ok' as const };
       requests.push({ key, metadata: item.metadata, request: valid, fault });
     }
@@ -155,7 +168,11 @@ export function createBatchService(options: {
       createdAt: options.now(),
       plan: stayPending > 0 ? 'stay-pending' : 'normal',
       requests,
-      inputBytes: Buffer.byteLength(raw),
+      input: input?.fileName !== undefined ? 'file' : 'inline',
+      inputBytes:
+        input?.fileName !== undefined
+          ? (options.files.get(input.fileName)?.data.length ?? 0)
+          : Buffer.byteLength(raw),
     };
     if (stayPending > 0) stayPending -= 1;
     batches.set(id, created);
@@ -248,6 +265,23 @@ function _endTime(
   if (state === 'CANCELLED') return b.cancelledAt ?? b.createdAt;
   if (state === 'EXPIRED') return b.createdAt + BATCH_EXPIRY_MS;
   return b.createdAt + timing.pendingMs + timing.runningMs;
+}
+
+/** The `{key, request}` lines of an uploaded JSONL file, or the error the service answers. */
+function _fileItems(files: FileService, fileName: string): unknown[] | GoogleErrorReply {
+  const file = files.get(fileName);
+  if (!file)
+    return googleError(400, `* GenerateContentBatch.input_config.file_name: ${fileName} does not exist.`);
+  const items: unknown[] = [];
+  for (const [i, line] of file.data.toString('utf8').split('\n').entries()) {
+    if (line.trim() === '') continue;
+    const item = _json(line) as { request?: unknown } | undefined;
+    if (!item || typeof item !== 'object' || !item.request) {
+      return googleError(400, `${fileName} line ${i + 1}: expected {"key": …, "request": {…}}`);
+    }
+    items.push(item);
+  }
+  return items;
 }
 
 function _json(raw: string): unknown {

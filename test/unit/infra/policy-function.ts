@@ -44,8 +44,10 @@ export function checkFunctions(ctx: PolicyContext): void {
   const functions = Object.entries(config.resources.google_cloudfunctions2_function ?? {});
   if (functions.length === 0) report('trigger-event', 'google_cloudfunctions2_function', 'no function found');
   for (const [name, fn] of functions) {
-    // The Cloud Tasks worker has no event trigger; test/unit/infra/tasks-policy.ts checks it.
-    if (firstBlock(fn, 'build_config')?.entry_point === 'runStage') continue;
+    // The HTTP functions have no event trigger: test/unit/infra/tasks-policy.ts checks the Cloud
+    // Tasks worker, test/unit/infra/batch-policy.ts the batch collector.
+    const entry = firstBlock(fn, 'build_config')?.entry_point;
+    if (entry === 'runStage' || entry === 'collectBatches') continue;
     _checkFunction(ctx, `google_cloudfunctions2_function.${name}`, fn);
   }
   for (const [type, name, block] of Object.entries(config.resources).flatMap(([t, byName]) =>
