@@ -11,17 +11,9 @@ let runtime: Promise<CollectorRuntime> | undefined;
 
 function getRuntime(): Promise<CollectorRuntime> {
   if (!runtime) {
-    const starting = Promise.all([
-      import('../shared/cloud/create-cloud-runtime.js'),
-      import('../shared/cloud/collect-batches.js'),
-      import('../shared/engines/gemini/batch-client.js'),
-    ]).then(([cloud, collect, gemini]) => {
-      const settings = collect.readCollectorSettings(process.env);
-      const built = cloud.createCloudRuntime({ env: process.env });
-      const batchClient = gemini.createGeminiBatchClient({ env: process.env });
-      const batches = built.deps.batches as CollectorRuntime['deps']['batches'];
-      return { deps: { ...built.deps, batches, batchClient }, log: built.log, settings };
-    });
+    const starting = import('../shared/cloud/create-collector-runtime.js').then((wiring) =>
+      wiring.createCollectorRuntime(process.env),
+    );
     // A failed start (bad configuration) is retried on the next run instead of being cached.
     starting.catch(() => {
       if (runtime === starting) runtime = undefined;

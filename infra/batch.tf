@@ -61,7 +61,8 @@ resource "google_cloudfunctions2_function" "collect_batches" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
 
-    environment_variables = merge(local.tasks_function_env, {
+    # The shared environment and secrets (function-env.tf), plus the collector's own settings.
+    environment_variables = merge(local.function_env, {
       FUNCTION_TIMEOUT_SECONDS  = var.batch_collector_timeout_seconds
       COLLECT_BATCHES_URL       = local.collect_batches_url
       SCHEDULER_INVOKER_ACCOUNT = google_service_account.scheduler_invoker[0].email
@@ -71,21 +72,11 @@ resource "google_cloudfunctions2_function" "collect_batches" {
     })
 
     dynamic "secret_environment_variables" {
-      for_each = google_secret_manager_secret.gemini_api_key
+      for_each = local.function_secret_env
       content {
-        key        = "GEMINI_API_KEY"
+        key        = secret_environment_variables.key
         project_id = var.project_id
-        secret     = secret_environment_variables.value.secret_id
-        version    = "latest"
-      }
-    }
-
-    dynamic "secret_environment_variables" {
-      for_each = google_secret_manager_secret.replicate_api_token
-      content {
-        key        = "REPLICATE_API_TOKEN"
-        project_id = var.project_id
-        secret     = secret_environment_variables.value.secret_id
+        secret     = secret_environment_variables.value
         version    = "latest"
       }
     }

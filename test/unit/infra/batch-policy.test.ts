@@ -86,10 +86,10 @@ describe('batch-lane infrastructure (the collector and its schedule)', () => {
          service_config {
            timeout_seconds  = 900
            ingress_settings = "ALLOW_ALL"
-           environment_variables = merge(local.tasks_function_env, {
+           environment_variables = {
              COLLECT_BATCHES_URL       = local.collect_batches_url
              SCHEDULER_INVOKER_ACCOUNT = google_service_account.runtime.email
-           })
+           }
          }
        }`,
     );

@@ -77,13 +77,14 @@ export function checkBatchPolicy(
         'collect_batches',
         'ingress must be ALLOW_INTERNAL_ONLY (Cloud Scheduler counts as internal)',
       );
-    const env = service?.environment_variables;
-    const envText = typeof env === 'string' ? env : JSON.stringify(env ?? {});
-    // hcl2json renders `merge(…)` as its source text: the variables appear as written.
-    if (!/COLLECT_BATCHES_URL\s*=\s*local\.collect_batches_url\b/.test(envText))
+    // The model resolves `merge(local.function_env, {…})` into one map of expressions.
+    const env = (service?.environment_variables ?? {}) as Record<string, unknown>;
+    if (!/^\$\{local\.collect_batches_url\}$/.test(String(env.COLLECT_BATCHES_URL)))
       report('batch-function', 'collect_batches', 'COLLECT_BATCHES_URL must be the URL the schedule calls');
     if (
-      !/SCHEDULER_INVOKER_ACCOUNT\s*=\s*google_service_account\.scheduler_invoker\[0\]\.email\b/.test(envText)
+      !/^\$\{google_service_account\.scheduler_invoker\[0\]\.email\}$/.test(
+        String(env.SCHEDULER_INVOKER_ACCOUNT),
+      )
     )
       report('batch-function', 'collect_batches', 'SCHEDULER_INVOKER_ACCOUNT must be the scheduler account');
   }

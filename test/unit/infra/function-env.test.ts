@@ -33,6 +33,7 @@ const READ_ELSEWHERE: Readonly<Record<string, string>> = {
   REPLICATE_BASE_URL: 'shared/engines/replicate/replicate-engine.ts',
   REPLICATE_OUTPUT_HOSTS: 'shared/engines/replicate/output-hosts.ts',
   STORAGE_EMULATOR_HOST: 'shared/cloud/create-cloud-runtime.ts',
+  FIRESTORE_EMULATOR_HOST: 'shared/cloud/create-cloud-runtime.ts',
   NODE_ENV: 'shared/cloud/cloud-event-request.ts',
 };
 
