@@ -53,8 +53,10 @@ export async function finalizeJob(
 ): Promise<OutputRecord[]> {
   const { deps } = ctx;
   const started = nowOf(deps);
+  // An output-only job (no stages) encodes the loaded source itself.
   const last = stages.at(-1);
-  if (!last) throw new Error(`job ${ctx.job.id} has no stages`);
+  const finalImage = last?.image ?? source.image;
+  const finalAssetId = last?.record.outputAssetId ?? source.assetId;
   const generative = stages.some((s) => !LOCAL_ENGINES.has(s.record.engine));
   const fused = stages.some((s) => s.record.referenceAssetIds.length > 0);
   const provenance = {
@@ -62,13 +64,14 @@ export async function finalizeJob(
     engine: [...new Set(stages.map((s) => s.record.engine))].join('+'),
     model: [...new Set(stages.map((s) => s.record.model))].join('+'),
     promptHash: hashBytes(stages.map((s) => s.record.prompt).join('\n')),
-    digitalSourceType: digitalSourceTypeFor(generative ? 'generative' : 'local', fused),
+    // Resizing and converting creates no content: an output-only file claims no source type.
+    digitalSourceType: last ? digitalSourceTypeFor(generative ? 'generative' : 'local', fused) : undefined,
     sourceAssetIds: [source.assetId, ...[...references.values()].map((r) => r.assetId)],
   };
-  checkOutputLimits(ctx, request, last.image);
+  checkOutputLimits(ctx, request, finalImage);
   // A marketplace preset reframes the main output; its checks (and output.checks) run on the
   // encoded files before anything is written, so a failed error-severity check writes no outputs.
-  const framed = await framePreset(last.image, request.output);
+  const framed = await framePreset(finalImage, request.output);
   const encoded = await encodeOutputs(framed.image, framed.output, provenance, source.loaded.icc);
   const checks = await runChecks({
     files: encoded.filter((out) => out.role === 'final'),
@@ -97,7 +100,7 @@ export async function finalizeJob(
         width: out.width,
         height: out.height,
         bytes: out.data.length,
-        derivedFrom: [last.record.outputAssetId],
+        derivedFrom: [finalAssetId],
         producedBy: { jobId: ctx.job.id, role: out.role },
         createdAt: new Date(nowOf(deps)),
       });
