@@ -14,6 +14,18 @@ import { readCachedStage, stageCacheKey } from './stage-cache.js';
 import { findStoredOutput, type Produced, STAGE_EXT } from './stage-output.js';
 
 /**
+ * The checked image, with the pixels the engine decoded for it when it kept the bytes as they were
+ * (the local engine hands them over, so the next stage and the outputs need not decode again).
+ */
+async function withEnginePixels(checked: Promise<EngineImage>, returned: EngineImage): Promise<EngineImage> {
+  const image = await checked;
+  const { pixels } = returned;
+  const same =
+    image.data === returned.data && pixels?.width === image.width && pixels.height === image.height;
+  return same ? { ...image, pixels } : image;
+}
+
+/**
  * Produces one output (variant) of a stage, paying for an engine call only when nothing
  * else can supply it: an output an interrupted attempt stored, then the stage cache, then
  * the engine. A computed output is stored (create-only) and entered in the cache.
@@ -118,9 +130,10 @@ export async function produceVariant(
         if (!owned) throw new SupersededError(ctx.job.id, ctx.attempt);
       },
     }));
-  const image = await decodeEngineImage(result.image.data, {
-    maxPixels: deps.config.limits.maxInputPixels,
-  }).catch((cause: unknown) => {
+  const image = await withEnginePixels(
+    decodeEngineImage(result.image.data, { maxPixels: deps.config.limits.maxInputPixels }),
+    result.image,
+  ).catch((cause: unknown) => {
     const why = cause instanceof Error ? ` (${cause.message})` : '';
     throw new EngineError(
       'ENGINE_BAD_OUTPUT',

@@ -3,7 +3,14 @@
  * vocabulary (docs/local-engine.md), including placing a product into a scene.
  */
 import { EngineError, PipelineError, ValidationError } from '../../errors.js';
-import type { Engine, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import {
+  type Engine,
+  type EnginePlan,
+  type EngineRequest,
+  type EngineResult,
+  keepsPixels,
+  type StagePlan,
+} from '../engine.js';
 import { type CheckedStage, checkStage, type StageProblem } from './check-stage.js';
 import { encodePng } from './pixels.js';
 import { runOperations } from './run-operations.js';
@@ -53,7 +60,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
 
     async edit(request: EngineRequest): Promise<EngineResult> {
       const checked = _checkedOrThrow(checkStage(request.stage, model));
-      const images = [request.input.data, ...request.references.map((r) => r.data)];
+      const images = [request.input, ...request.references];
       const needed = Math.max(1, ...checked.parsed.images);
       if (needed > images.length) {
         throw new EngineError(
@@ -71,8 +78,15 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
           placement: checked.placement,
         });
         const data = await encodePng(run.frame);
+        const { width, height } = run.frame;
         return {
-          image: { data, mimeType: 'image/png', width: run.frame.width, height: run.frame.height },
+          image: {
+            data,
+            mimeType: 'image/png',
+            width,
+            height,
+            ...(keepsPixels(run.frame) ? { pixels: run.frame } : {}),
+          },
           model,
           warnings: checked.warnings,
           details: {
