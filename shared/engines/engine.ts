@@ -82,6 +82,12 @@ export interface EnginePlan {
    * variants would be identical files; omitted when the seed matters or the engine cannot tell.
    */
   seedIndependent?: boolean | undefined;
+  /**
+   * true when running the stage again gives the same bytes at no cost (a deterministic, free
+   * engine): the pipeline then stores its output only when intermediates are kept, and recomputes
+   * it on a resume instead of reading it back (docs/performance.md).
+   */
+  recomputable?: boolean | undefined;
 }
 
 /** One edit call. */

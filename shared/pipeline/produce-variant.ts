@@ -2,6 +2,7 @@ import { batchLaneResult } from '../batch/lane.js';
 import type { EngineImage, EngineRequest } from '../engines/engine.js';
 import { EngineError, StoreConflictError, TransientError } from '../errors.js';
 import { decodeEngineImage, hashBytes } from '../imaging/index.js';
+import type { Location } from '../lineage/records.js';
 import { DEFAULT_DRIFT, editProtected } from '../protect/index.js';
 import { ownsJob, renewLease, SupersededError } from './claim.js';
 import { nowOf } from './deps.js';
@@ -35,7 +36,7 @@ export async function produceVariant(
   planned: PlannedStage,
   input: { image: EngineImage; assetId: string },
   refs: LoadedAsset[],
-  options: { variant: number; seed: number; cache: boolean },
+  options: { variant: number; seed: number; cache: boolean; keepIntermediates: boolean },
 ): Promise<Produced> {
   const { deps } = ctx;
   const { variant, seed } = options;
@@ -145,28 +146,13 @@ export async function produceVariant(
   if (ctx.signal?.aborted || !(await renewLease(deps, ctx.job.id, ctx.attempt))) {
     throw new SupersededError(ctx.job.id, ctx.attempt);
   }
-  try {
-    // The engine was paid for this result: a transient failure retries the write, not the call.
-    await retryTransientWrite(ctx, output.name, () =>
-      deps.store.create(output, result.image.data, {
-        contentType: image.mimeType,
-        metadata: outputMetadata(ctx, {
-          'darkroom-stage': String(planned.index),
-          'darkroom-variant': String(variant),
-        }),
-        // Intermediates carry a custom time, so the results bucket's lifecycle rule can expire them.
-        customTime: new Date(nowOf(deps)),
-      }),
-    );
-  } catch (err) {
-    // Another attempt stored a different output here first: it took the job over.
-    if (err instanceof StoreConflictError && !(await ownsJob(deps, ctx.job.id, ctx.attempt))) {
-      throw new SupersededError(ctx.job.id, ctx.attempt);
-    }
-    throw err;
-  }
+  // A free, deterministic stage is its own resume point: recomputing it on a resume costs less than
+  // storing it on every run. It is stored only when the request keeps intermediates.
+  const kept = options.keepIntermediates || !planned.enginePlan.recomputable;
+  if (kept)
+    await storeOutput(ctx, { planned, variant, output, data: result.image.data, mimeType: image.mimeType });
   const outputAssetId = hashBytes(result.image.data);
-  if (options.cache) {
+  if (options.cache && kept) {
     await deps.lineage.putCachedStage({
       key: cacheKey,
       engine: planned.engine.name,
@@ -193,4 +179,34 @@ export async function produceVariant(
     warnings: result.warnings,
     result,
   };
+}
+
+/**
+ * Stores a stage output create-only. Another attempt's different output at the same name means
+ * that attempt took the job over.
+ */
+async function storeOutput(
+  ctx: JobContext,
+  what: { planned: PlannedStage; variant: number; output: Location; data: Buffer; mimeType: string },
+): Promise<void> {
+  const { deps } = ctx;
+  try {
+    // The engine was paid for this result: a transient failure retries the write, not the call.
+    await retryTransientWrite(ctx, what.output.name, () =>
+      deps.store.create(what.output, what.data, {
+        contentType: what.mimeType,
+        metadata: outputMetadata(ctx, {
+          'darkroom-stage': String(what.planned.index),
+          'darkroom-variant': String(what.variant),
+        }),
+        // Intermediates carry a custom time, so the results bucket's lifecycle rule can expire them.
+        customTime: new Date(nowOf(deps)),
+      }),
+    );
+  } catch (err) {
+    if (err instanceof StoreConflictError && !(await ownsJob(deps, ctx.job.id, ctx.attempt))) {
+      throw new SupersededError(ctx.job.id, ctx.attempt);
+    }
+    throw err;
+  }
 }

@@ -83,6 +83,7 @@ export async function runJob(ctx: JobContext, parsed: Request | ValidationError)
   const window = await stageWindow(ctx, planned);
   const outcomes = await runStages(ctx, window.run, source, references, {
     cache: request.cache && deps.config.stageCache,
+    keepIntermediates: request.output.keepIntermediates,
   });
   if (window.handoff) return window.handoff;
   const t2 = nowOf(deps);

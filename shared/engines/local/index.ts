@@ -55,7 +55,12 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       }
       // Only film grain draws on the seed; every other local operation is deterministic.
       const seeded = checked.parsed.operations.some((o) => SEEDED_OPERATIONS.has(o.op));
-      return { model, warnings: checked.warnings, ...(seeded ? {} : { seedIndependent: true }) };
+      return {
+        model,
+        warnings: checked.warnings,
+        recomputable: true,
+        ...(seeded ? {} : { seedIndependent: true }),
+      };
     },
 
     async edit(request: EngineRequest): Promise<EngineResult> {
