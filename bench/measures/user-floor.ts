@@ -86,10 +86,24 @@ export async function measureUserFloor(
     pass: rate(jobs) / rate(floor) >= target,
     note: `CPU per image: pipeline ${Math.round(jobs.cpuMs / images)} ms, script ${Math.round(floor.cpuMs / images)} ms`,
   });
+  // On a shared machine the wall clock swings with other people's load; CPU time does much less.
+  const cpuRow = (metric: string, jobs: Sample, floor: Sample, target: number): BenchRow => ({
+    measure: '8 user floor',
+    metric: `${images} × 1.2 MP, ${metric}, CPU per image (median of ${rounds})`,
+    value: jobs.cpuMs / images,
+    unit: 'ms',
+    baseline: { label: 'plain sharp: same work', value: floor.cpuMs / images, unit: 'ms' },
+    ratio: floor.cpuMs / jobs.cpuMs,
+    target: `≥ ${target}× (as throughput per core)`,
+    pass: floor.cpuMs / jobs.cpuMs >= target,
+    note: 'process CPU, all threads; the ratio is the script CPU over the pipeline CPU (Firestore runs in another process)',
+  });
   return {
     rows: [
       row('"Make it warmer" (local engine) → WebP', warmJobs, warmScript, 0.5, 'rotate, warm gain, WebP 85'),
+      cpuRow('"Make it warmer"', warmJobs, warmScript, 0.5),
       row('output-only recipe → WebP', plainJobs, plainScript, 0.7, 'rotate, WebP 85'),
+      cpuRow('output-only', plainJobs, plainScript, 0.7),
     ],
     details: { warmJobs, warmScript, plainJobs, plainScript },
   };
