@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every measurement of issue 9, baselines in the same process and run,
+ * `npm run bench`: every measurement of issues 9 and 16, baselines in the same process and run,
  * a table of medians and ratios on stdout, the same as JSON in bench/results.json.
  * `npm run bench -- --only overhead,memory` runs a subset; `--quick` fewer rounds.
  */
@@ -22,6 +22,7 @@ import { measureOverhead } from './measures/overhead.js';
 import { measureQuota } from './measures/quota.js';
 import { measureRequestSize } from './measures/request-size.js';
 import { measureThroughput } from './measures/throughput.js';
+import { measureUserFloor } from './measures/user-floor.js';
 
 const MEASURES = [
   'overhead',
@@ -31,6 +32,7 @@ const MEASURES = [
   'quota',
   'cold-start',
   'catalogue',
+  'user-floor',
 ] as const;
 type Measure = (typeof MEASURES)[number];
 
@@ -75,6 +77,13 @@ async function main(): Promise<void> {
             floorJobs: quick ? 20 : 60,
             concurrency: 2,
           }),
+        );
+      }
+      if (only.has('user-floor')) {
+        console.error('8 user floor …');
+        record(
+          'user-floor',
+          await measureUserFloor({ world, images: 48, rounds: quick ? 1 : 3, concurrency: 2 }),
         );
       }
     } finally {

@@ -21,6 +21,30 @@ export interface EngineImage extends EngineOutput {
   mimeType: string;
   width: number;
   height: number;
+  /**
+   * The decoded pixels of `data`, when whoever made the image already had them (the loader, the
+   * local engine): a consumer may read them instead of decoding `data` again. Never sent or stored.
+   */
+  pixels?: RawPixels | undefined;
+}
+
+/**
+ * The longest side up to which an image carries its decoded pixels ({@link EngineImage.pixels}):
+ * above it a second, raw copy of a large image would raise the peak memory more than it saves.
+ */
+export const PIXELS_MAX_SIDE = 3072;
+
+/** Whether an image of this size should carry its decoded pixels. */
+export function keepsPixels(size: { width: number; height: number }): boolean {
+  return Math.max(size.width, size.height) <= PIXELS_MAX_SIDE;
+}
+
+/** Decoded 8-bit sRGB pixels, interleaved, RGB or RGBA. */
+export interface RawPixels {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3 | 4;
 }
 
 /**
@@ -79,6 +103,12 @@ export interface EnginePlan {
    * variants would be identical files; omitted when the seed matters or the engine cannot tell.
    */
   seedIndependent?: boolean | undefined;
+  /**
+   * true when running the stage again gives the same bytes at no cost (a deterministic, free
+   * engine): the pipeline then stores its output only when intermediates are kept, and recomputes
+   * it on a resume instead of reading it back (docs/performance.md).
+   */
+  recomputable?: boolean | undefined;
 }
 
 /** One edit call. */

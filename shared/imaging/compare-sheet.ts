@@ -1,5 +1,6 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import type { EngineImage } from '../engines/engine.js';
+import { imagePipeline } from './image-source.js';
 import { configureSharp } from './sharp-setup.js';
 
 /** One column of a before/after sheet. */
@@ -52,7 +53,8 @@ export async function renderCompareSheet(
   for (const [i, panel] of panels.entries()) {
     const width = widths[i] ?? 1;
     // Raw pixels, not PNG: the composite would only decode them again (~25% of the sheet's CPU).
-    const { data, info } = await sharp(panel.image.data)
+    // From the pixels the loader or the engine already decoded, when the image carries them.
+    const { data, info } = await imagePipeline(panel.image)
       .resize(width, panelHeight, { fit: 'fill' })
       .flatten({ background: BACKGROUND })
       .raw()

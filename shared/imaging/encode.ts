@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { EngineImage } from '../engines/engine.js';
 import type { OutputFormat, OutputOptions } from '../request/index.js';
+import { imagePipeline } from './image-source.js';
 import { type Provenance, provenanceXmp } from './provenance.js';
 import { type Shape, shapeFor } from './shape.js';
 import { configureSharp } from './sharp-setup.js';
@@ -87,6 +88,8 @@ export async function encodeOutputs(
  * saves copying the raw pixels.
  */
 async function _source(image: EngineImage, variants: Variant[]): Promise<() => Sharp> {
+  // Pixels the loader or the engine already decoded: every output starts from them.
+  if (image.pixels) return () => imagePipeline(image);
   const count = variants.reduce((n, v) => n + v.formats.length, 0);
   // An uncompressed PNG (large normalised images, see STORED_PNG_MIN_SIDE) decodes about as fast
   // as raw pixels are copied; decoding it per output saves holding a raw copy (72 MB at 24 MP).

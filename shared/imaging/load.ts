@@ -1,5 +1,5 @@
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import type { EngineImage } from '../engines/engine.js';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { type EngineImage, keepsPixels, type RawPixels } from '../engines/engine.js';
 import { InputImageError } from '../errors.js';
 import { configureSharp, sharpCanRead } from './sharp-setup.js';
 import { type SniffedFormat, sniffFormat } from './sniff.js';
@@ -114,18 +114,18 @@ export async function loadImage(bytes: Buffer, limits: ImageLimits): Promise<Loa
   _checkDimensions(source, limits);
 
   const warnings = _warnings(source);
-  let decoded: { data: Buffer; info: OutputInfo };
+  let decoded: { data: Buffer; info: OutputInfo; pixels?: RawPixels | undefined };
   try {
-    decoded = await sharp(bytes, {
+    const image = sharp(bytes, {
       failOn: 'error',
       limitInputPixels: limits.maxPixels,
       autoOrient: true,
       pages: 1,
       page: 0,
-    })
-      .toColourspace('srgb')
-      .png(normalizedPngFor(source.width, source.height))
-      .toBuffer({ resolveWithObject: true });
+    }).toColourspace('srgb');
+    decoded = keepsPixels(source)
+      ? await _decodeKeepingPixels(image)
+      : await image.png(normalizedPngFor(source.width, source.height)).toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw _decodeError(format, err);
   }
@@ -135,6 +135,7 @@ export async function loadImage(bytes: Buffer, limits: ImageLimits): Promise<Loa
       mimeType: 'image/png',
       width: decoded.info.width,
       height: decoded.info.height,
+      ...(decoded.pixels ? { pixels: decoded.pixels } : {}),
     },
     source,
     warnings,
@@ -144,6 +145,22 @@ export async function loadImage(bytes: Buffer, limits: ImageLimits): Promise<Loa
 }
 
 // ---- internal helpers ----
+
+/**
+ * Decodes once to raw pixels and encodes the normalised PNG from them: the same pixels as
+ * encoding it directly (the PNG carries no pHYs density chunk, which nothing reads).
+ */
+async function _decodeKeepingPixels(
+  image: Sharp,
+): Promise<{ data: Buffer; info: OutputInfo; pixels?: RawPixels | undefined }> {
+  const raw = await image.raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = raw.info;
+  const png = await sharp(raw.data, { raw: { width, height, channels } })
+    .png(NORMALIZED_PNG)
+    .toBuffer({ resolveWithObject: true });
+  if (channels !== 3 && channels !== 4) return png;
+  return { ...png, pixels: { data: raw.data, width, height, channels } };
+}
 
 function _supportedList(): string {
   return supportedInputFormats()

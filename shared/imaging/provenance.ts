@@ -26,7 +26,8 @@ export interface Provenance {
   model: string;
   /** SHA-256 of the effective prompt(s), never the prompt text itself. */
   promptHash: string;
-  digitalSourceType: DigitalSourceType;
+  /** Absent for an output-only job: resizing and converting make no claim about the source. */
+  digitalSourceType?: DigitalSourceType | undefined;
   /** Asset ids (SHA-256) of the inputs the image was made from. */
   sourceAssetIds: string[];
 }
@@ -58,7 +59,11 @@ export function digitalSourceTypeFor(
  */
 export function provenanceXmp(provenance: Provenance): string {
   const attrs: [string, string][] = [
-    ['Iptc4xmpExt:DigitalSourceType', `${DIGITAL_SOURCE_TYPE_BASE}${provenance.digitalSourceType}`],
+    ...(provenance.digitalSourceType
+      ? ([
+          ['Iptc4xmpExt:DigitalSourceType', `${DIGITAL_SOURCE_TYPE_BASE}${provenance.digitalSourceType}`],
+        ] as [string, string][])
+      : []),
     ['xmp:CreatorTool', 'Darkroom'],
     ['darkroom:jobId', provenance.jobId],
     ['darkroom:engine', provenance.engine],

@@ -41,12 +41,14 @@ export interface FinalizeInput {
 export async function finalizeJob(ctx: JobContext, input: FinalizeInput): Promise<OutputRecord[]> {
   const { request, source, stages } = input;
   const started = ctx.now();
+  // An output-only job (no stages) encodes the loaded source itself.
   const last = stages.at(-1);
-  if (!last) throw new Error(`job ${ctx.job.id} has no stages`);
-  checkOutputLimits(ctx, request, last.image);
+  const finalImage = last?.image ?? source.image;
+  const finalAssetId = last?.record.outputAssetId ?? source.assetId;
+  checkOutputLimits(ctx, request, finalImage);
   // A marketplace preset reframes the main output; its checks (and output.checks) run on the
   // encoded files before anything is written, so a failed error-severity check writes no outputs.
-  const framed = await framePreset(last.image, request.output);
+  const framed = await framePreset(finalImage, request.output);
   const encoded = await encodeOutputs(
     framed.image,
     framed.output,
@@ -64,7 +66,7 @@ export async function finalizeJob(ctx: JobContext, input: FinalizeInput): Promis
   const sheet = request.output.compareSheet
     ? await renderCompareSheet(comparePanels(source, stages))
     : undefined;
-  const outputs = await writeEncodedOutputs(ctx, encoded, last.record.outputAssetId);
+  const outputs = await writeEncodedOutputs(ctx, encoded, finalAssetId);
   if (sheet) outputs.push(await writeCompareSheet(ctx, sheet));
   if (request.output.keepIntermediates) outputs.push(...intermediateOutputs(ctx, stages));
   const warnings = [
@@ -111,7 +113,11 @@ function provenanceOf(ctx: JobContext, input: FinalizeInput) {
     engine: [...new Set(stages.map((s) => s.record.engine))].join('+'),
     model: [...new Set(stages.map((s) => s.record.model))].join('+'),
     promptHash: hashBytes(stages.map((s) => s.record.prompt).join('\n')),
-    digitalSourceType: digitalSourceTypeFor(stages.some((s) => s.generative) ? 'generative' : 'local', fused),
+    // Resizing and converting creates no content: an output-only file claims no source type.
+    digitalSourceType:
+      stages.length > 0
+        ? digitalSourceTypeFor(stages.some((s) => s.generative) ? 'generative' : 'local', fused)
+        : undefined,
     sourceAssetIds: [input.source.assetId, ...[...input.references.values()].map((r) => r.assetId)],
   };
 }

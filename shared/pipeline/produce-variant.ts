@@ -1,5 +1,11 @@
 import { batchLaneEngine } from '../batch/lane.js';
-import type { EngineImage, EngineRequest, EngineResult, OutputCheck } from '../engines/engine.js';
+import type {
+  EngineImage,
+  EngineOutput,
+  EngineRequest,
+  EngineResult,
+  OutputCheck,
+} from '../engines/engine.js';
 import { StoreConflictError, TransientError } from '../errors.js';
 import { createOutputCheck, decodeEngineImage, hashBytes } from '../imaging/index.js';
 import type { Location } from '../lineage/records.js';
@@ -18,8 +24,23 @@ import type { PlannedStage, Produced } from './types.js';
 type VariantInput = { image: EngineImage; assetId: string };
 /** A variant's parameters (the stage's, with the variant's seed), as a plain record for the cache key. */
 type VariantParams = { [K in keyof PlannedStage['plan']['params']]: PlannedStage['plan']['params'][K] };
-/** Which variant, with which seed, and whether the stage cache may answer it. */
-type VariantOptions = { variant: number; seed: number; cache: boolean };
+/** Which variant, with which seed, whether the stage cache may answer it, and whether intermediates are kept. */
+type VariantOptions = { variant: number; seed: number; cache: boolean; keepIntermediates: boolean };
+
+/**
+ * The checked image, with the pixels the engine decoded for it when it kept the bytes as they were
+ * (the local engine hands them over, so the next stage and the outputs need not decode again).
+ */
+async function withEnginePixels(
+  checked: Promise<EngineImage>,
+  returned: EngineOutput & { pixels?: EngineImage['pixels'] },
+): Promise<EngineImage> {
+  const image = await checked;
+  const { pixels } = returned;
+  const same =
+    image.data === returned.data && pixels?.width === image.width && pixels.height === image.height;
+  return same ? { ...image, pixels } : image;
+}
 
 /**
  * Produces one output (variant) of a stage, paying for an engine call only when nothing
@@ -54,9 +75,15 @@ export async function produceVariant(
   const check = createOutputCheck({ maxPixels: ctx.deps.config.limits.maxInputPixels });
   const result = await _callEngine(ctx, planned, { ...options, params, input, refs, check });
   // The one check of the output; free when the engine already ran it inside its retry loop.
-  const image = await check(result.image, { source: `stage ${planned.index}: ${planned.engine.name}` });
-  const output = await _storeOutput(ctx, planned, { stem, image, variant: options.variant });
-  if (options.cache) await _enterInCache(ctx, planned, { cacheKey, result, image, output, options });
+  const image = await withEnginePixels(
+    check(result.image, { source: `stage ${planned.index}: ${planned.engine.name}` }),
+    result.image,
+  );
+  // A free, deterministic stage is its own resume point: recomputing it on a resume costs less than
+  // storing it on every run. It is stored (and cached) only when the request keeps intermediates.
+  const kept = options.keepIntermediates || !planned.enginePlan.recomputable;
+  const output = await _storeOutput(ctx, planned, { stem, image, variant: options.variant, store: kept });
+  if (options.cache && kept) await _enterInCache(ctx, planned, { cacheKey, result, image, output, options });
   return {
     image,
     data: image.data,
@@ -187,7 +214,7 @@ async function _callEngine(
 async function _storeOutput(
   ctx: JobContext,
   planned: PlannedStage,
-  what: { stem: string; image: EngineImage; variant: number },
+  what: { stem: string; image: EngineImage; variant: number; store: boolean },
 ): Promise<Location> {
   const { deps } = ctx;
   const { image } = what;
@@ -195,6 +222,7 @@ async function _storeOutput(
   if (ctx.signal?.aborted || !(await renewLease(deps, ctx.job.id, ctx.attempt))) {
     throw new SupersededError(ctx.job.id, ctx.attempt);
   }
+  if (!what.store) return output;
   try {
     // The engine was paid for this result: a transient failure retries the write, not the call.
     await retryTransientWrite(ctx, output.name, () =>

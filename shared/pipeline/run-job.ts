@@ -81,6 +81,7 @@ export async function runJob(ctx: JobContext, request: Request) {
   const window = await stageWindow(ctx, planned);
   const outcomes = await runStages(ctx, window.run, source, references, {
     cache: request.cache && deps.config.stageCache,
+    keepIntermediates: request.output.keepIntermediates,
   });
   if (window.handoff) return window.handoff;
   const t2 = ctx.now();

@@ -52,10 +52,11 @@ export function decideUpscale(
 
 /**
  * The minimum side to load the source with: with upscale-first the source is checked by
- * {@link planUpscaleFirst} instead, against what the upscale will make of it.
+ * {@link planUpscaleFirst} instead, against what the upscale will make of it; an output-only
+ * job (no stages) edits nothing, so any size may be resized and converted.
  */
 export function sourceMinSide(request: Request): number | undefined {
-  return request.upscale ? 1 : undefined;
+  return request.upscale || request.stages.length === 0 ? 1 : undefined;
 }
 
 /**

@@ -79,9 +79,11 @@ export function parseRequest(json: unknown): Request {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ValidationError('REQUEST_INVALID', ['the request must be a JSON object']);
   }
-  const isFull = 'stages' in json;
+  // A request with only an `output` section (no stages, no prompt) is an output-only job.
+  const outputOnly = !('stages' in json) && !('prompt' in json) && !('from' in json) && 'output' in json;
+  const isFull = 'stages' in json || outputOnly;
   if (isFull) {
-    const parsed = FullRequestSchema.safeParse(json);
+    const parsed = FullRequestSchema.safeParse(outputOnly ? { ...json, stages: [] } : json);
     if (!parsed.success)
       throw new ValidationError('REQUEST_INVALID', formatZodIssues(parsed.error.issues, json));
     const { $schema: _editorSchema, ...request } = parsed.data;
@@ -94,7 +96,7 @@ export function parseRequest(json: unknown): Request {
     ]);
     const unknown = Object.keys(json).filter((k) => !known.has(k));
     throw new ValidationError('REQUEST_INVALID', [
-      'the request needs either "stages" (a list of edits) or "prompt" (the one-stage shorthand)',
+      'the request needs either "stages" (a list of edits; [] for an output-only job) or "prompt" (the one-stage shorthand), or an "output" section alone',
       ...(unknown.length > 0 ? [unknownKeys(unknown)] : []),
     ]);
   }

@@ -173,13 +173,13 @@ const commonShape = {
     .optional(),
 };
 
-/** The full form: `{ "version": 1, "stages": [ … ] }`. */
+/**
+ * The full form: `{ "version": 1, "stages": [ … ] }`. An empty list is an output-only job: the
+ * image is only resized, padded, converted and stamped, with no engine call (docs/output-only.md).
+ */
 export const FullRequestSchema = z.strictObject({
   ...commonShape,
-  stages: z
-    .array(StageSchema)
-    .min(1, { error: 'must have at least one stage' })
-    .max(MAX_STAGES, { error: `must have at most ${MAX_STAGES} stages` }),
+  stages: z.array(StageSchema).max(MAX_STAGES, { error: `must have at most ${MAX_STAGES} stages` }),
 });
 
 /** The one-stage shorthand: `{ "prompt": "…" }` with stage fields at the top. */

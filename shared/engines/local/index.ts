@@ -3,7 +3,15 @@
  * vocabulary (docs/local-engine.md), including placing a product into a scene.
  */
 import { EngineError, PipelineError, ValidationError } from '../../errors.js';
-import type { Engine, EngineImage, EnginePlan, EngineRequest, EngineResult, StagePlan } from '../engine.js';
+import {
+  type Engine,
+  type EngineImage,
+  type EnginePlan,
+  type EngineRequest,
+  type EngineResult,
+  keepsPixels,
+  type StagePlan,
+} from '../engine.js';
 import { type CheckedStage, checkStage, type StageProblem } from './check-stage.js';
 import { encodePng } from './pixels.js';
 import { runOperations } from './run-operations.js';
@@ -49,12 +57,17 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine<Engi
       }
       // Only film grain draws on the seed; every other local operation is deterministic.
       const seeded = checked.parsed.operations.some((o) => SEEDED_OPERATIONS.has(o.op));
-      return { model, warnings: checked.warnings, ...(seeded ? {} : { seedIndependent: true }) };
+      return {
+        model,
+        warnings: checked.warnings,
+        recomputable: true,
+        ...(seeded ? {} : { seedIndependent: true }),
+      };
     },
 
     async edit(request: EngineRequest): Promise<EngineResult<EngineImage>> {
       const checked = _checkedOrThrow(checkStage(request.stage, model));
-      const images = [request.input.data, ...request.references.map((r) => r.data)];
+      const images = [request.input, ...request.references];
       const needed = Math.max(1, ...checked.parsed.images);
       if (needed > images.length) {
         throw new EngineError(
@@ -72,8 +85,15 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine<Engi
           placement: checked.placement,
         });
         const data = await encodePng(run.frame);
+        const { width, height } = run.frame;
         return {
-          image: { data, mimeType: 'image/png', width: run.frame.width, height: run.frame.height },
+          image: {
+            data,
+            mimeType: 'image/png',
+            width,
+            height,
+            ...(keepsPixels(run.frame) ? { pixels: run.frame } : {}),
+          },
           model,
           warnings: checked.warnings,
           details: {

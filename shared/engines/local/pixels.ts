@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import type { EngineImage } from '../engine.js';
 
 /**
  * Raw pixels the local engine works on: 8-bit sRGB, interleaved, RGB or RGBA.
@@ -23,6 +24,22 @@ export async function decodeFrame(bytes: Buffer): Promise<Frame> {
   return { data, width: info.width, height: info.height, channels: info.channels === 4 ? 4 : 3 };
 }
 
+/**
+ * The frame of an engine image: its decoded pixels when the image carries them (a copy, so no
+ * operation can reach the caller's), else a decode of its bytes.
+ * @throws Error from sharp when the bytes cannot be decoded
+ */
+export async function imageFrame(image: Pick<EngineImage, 'data' | 'pixels'>): Promise<Frame> {
+  const pixels = image.pixels;
+  if (!pixels) return decodeFrame(image.data);
+  return {
+    data: Buffer.from(pixels.data),
+    width: pixels.width,
+    height: pixels.height,
+    channels: pixels.channels,
+  };
+}
+
 /** A sharp pipeline reading a frame's raw pixels. */
 export function frameToSharp(frame: Frame): Sharp {
   return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } });
@@ -37,12 +54,15 @@ export async function sharpToFrame(image: Sharp): Promise<Frame> {
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
+/**
+ * Fast lossless settings for the engine's PNG: zlib level 1 costs about half of level 6 on a photo
+ * and its files are ~10% larger (bench/, docs/performance.md); the pixels are the same.
+ */
+export const ENGINE_PNG = { compressionLevel: 1, adaptiveFiltering: false } as const;
+
 /** Encodes a frame as a PNG tagged with the sRGB profile. Same frame, same bytes. */
 export async function encodePng(frame: Frame): Promise<Buffer> {
-  return frameToSharp(frame)
-    .withIccProfile('srgb')
-    .png({ compressionLevel: 6, adaptiveFiltering: false })
-    .toBuffer();
+  return frameToSharp(frame).withIccProfile('srgb').png(ENGINE_PNG).toBuffer();
 }
 
 /** Splits a frame into its RGB part and its alpha plane (undefined for RGB frames). */

@@ -1,4 +1,5 @@
 import { TransientError } from '../../errors.js';
+import type { EngineImage } from '../engine.js';
 import { blurBackground, cutOut, opaque, replaceBackground } from './background.js';
 import {
   allChannels,
@@ -16,9 +17,9 @@ import { placeSubject } from './fuse.js';
 import type { ParsedOperation } from './parse-prompt.js';
 import {
   blurLinear,
-  decodeFrame,
   type Frame,
   frameToLinear,
+  imageFrame,
   joinAlpha,
   linearToFrame,
   splitAlpha,
@@ -30,7 +31,8 @@ import { OPERATIONS, type OperationName } from './vocabulary.js';
 
 /** Everything one run needs: images by number (index 0 = image 1), what to do, how strongly. */
 export interface RunInput {
-  images: readonly Buffer[];
+  /** Encoded bytes, with their decoded pixels when the caller has them. */
+  images: readonly Pick<EngineImage, 'data' | 'pixels'>[];
   operations: readonly ParsedOperation[];
   /** guidanceScale / 7.5, already clamped. */
   strengthFactor: number;
@@ -62,7 +64,7 @@ export async function runOperations(input: RunInput): Promise<RunOutput> {
   const ordered = [...input.operations].sort((a, b) => OPERATIONS.indexOf(a.op) - OPERATIONS.indexOf(b.op));
   const strength = (op: ParsedOperation) => operationStrength(op, input.strengthFactor);
   const find = (name: OperationName) => ordered.find((o) => o.op === name);
-  const image = (n: number) => decodeFrame(input.images[n - 1] as Buffer);
+  const image = (n: number) => imageFrame(input.images[n - 1] as Pick<EngineImage, 'data' | 'pixels'>);
   const facts: Record<string, unknown> = {};
   const blur = find('blur-background');
   const place = find('place-subject');

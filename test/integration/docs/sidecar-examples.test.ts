@@ -22,7 +22,8 @@ interface Example {
 
 /**
  * Every ```json block of README.md, docs/ and examples/iterate/README.md that is a sidecar
- * (`prompt` or `stages`) or an `output` fragment (completed with a prompt). `<…>` placeholders
+ * (`prompt` or `stages`, or `output` beside other request fields: an output-only job) or an
+ * `output` fragment alone (completed with a prompt). `<…>` placeholders
  * for a job id are filled in, as the reader would.
  */
 async function sidecarExamples(): Promise<Example[]> {
@@ -42,6 +43,9 @@ async function sidecarExamples(): Promise<Example[]> {
       if ('prompt' in body || 'stages' in body) out.push({ where, body });
       else if ('output' in body && Object.keys(body).length === 1) {
         out.push({ where, body: { prompt: 'Make it warmer', ...body } });
+      } else if ('output' in body) {
+        // `output` with other request fields and no prompt: an output-only request, run as it is.
+        out.push({ where, body });
       }
     }
   }

@@ -39,16 +39,20 @@ describe('finalize under storage faults', () => {
     const done = expectOutcome(await h.arrive('shop/cat.json'), 'succeeded');
     expect(h.gcs.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     const files = [...h.files(done.prefix).keys()].sort();
-    expect(files).toEqual([
-      'compare.jpg',
-      'final.jpg',
-      'manifest.json',
-      'stages/01-warm.png',
-      'stages/02-mono.png',
-    ]);
-    // Not listed as outputs: they are left to the lifecycle rule on their custom time.
+    // The local engine's stages are recomputable: without kept intermediates they are recorded,
+    // not stored (a resume recomputes them), so there is nothing to delete either.
+    expect(files).toEqual(['compare.jpg', 'final.jpg', 'manifest.json']);
     expect(done.outputs.map((o) => o.role).sort()).toEqual(['compare', 'final', 'manifest']);
+  });
+
+  it('kept intermediates are stored with a custom time, for the lifecycle rule, and not listed as outputs', async () => {
+    h.upload(
+      'shop/cat.json',
+      JSON.stringify({ ...TWO_STAGES, output: { ...TWO_STAGES.output, keepIntermediates: true } }),
+    );
+    const done = expectOutcome(await h.arrive('shop/cat.json'), 'succeeded');
     expect(h.files(done.prefix).get('stages/01-warm.png')?.customTime).toBeDefined();
+    expect(h.files(done.prefix).get('stages/02-mono.png')?.customTime).toBeDefined();
   });
 
   it('a 503 on the manifest write is redelivered and the redelivery completes from the stored stages', async () => {
@@ -60,6 +64,14 @@ describe('finalize under storage faults', () => {
     const files = h.files(second.prefix);
     expect(files.has('manifest.json')).toBe(true);
     expect(files.has('error.json')).toBe(false);
+    // The stages were recorded but not stored: the redelivery recomputed them, to the recorded hashes.
+    expect(files.has('stages/01-warm.png')).toBe(false);
+    const manifest = JSON.parse(files.get('manifest.json')?.data.toString() ?? '{}') as {
+      stages: { resumed: boolean; output: { sha256: string } }[];
+    };
+    const recorded = await h.lineage.listStages(second.jobId);
+    expect(manifest.stages.map((s) => s.resumed)).toEqual([true, true]);
+    expect(manifest.stages.map((s) => s.output.sha256)).toEqual(recorded.map((s) => s.outputAssetId));
     const job = await h.job(second.jobId);
     expect(job?.status).toBe('succeeded');
     expect(job?.error ?? undefined).toBeUndefined();

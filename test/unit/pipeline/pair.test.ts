@@ -174,9 +174,9 @@ describe('pairObject', () => {
   });
 
   it('reports a malformed sidecar without an image as invalid', async () => {
-    const sidecar = await put('lonely.json', { stages: [] });
+    const sidecar = await put('lonely.json', { stages: [], colour: 'warm' });
     const invalid = expectKind(await pair(sidecar), 'invalid');
-    expect(invalid.error.issues).toEqual(['stages: must have at least one stage']);
+    expect(invalid.error.issues).toEqual(['unknown field "colour" (check the spelling)']);
   });
 
   it('reports an oversize sidecar as REQUEST_TOO_LARGE', async () => {

@@ -39,6 +39,24 @@ describe('parseRequest', () => {
     });
   });
 
+  it('accepts an empty stages list as an output-only job', () => {
+    const request = parseRequest({
+      version: 1,
+      stages: [],
+      output: { formats: ['webp'], sizes: { thumb: { maxSize: 256 } } },
+    });
+    expect(request.stages).toEqual([]);
+    expect(request.output.formats).toEqual(['webp']);
+    expect(request.output.sizes).toMatchObject({ thumb: { maxSize: 256 } });
+  });
+
+  it('reads a request with only an output section as an output-only job', () => {
+    const request = parseRequest({ output: { formats: ['avif'] }, labels: { sku: 'A1' } });
+    expect(request.stages).toEqual([]);
+    expect(request.output.formats).toEqual(['avif']);
+    expect(request.labels).toEqual({ sku: 'A1' });
+  });
+
   it('keeps top-level request fields out of the shorthand stage', () => {
     const request = parseRequest({
       prompt: 'brighter',
@@ -153,7 +171,11 @@ describe('parseRequest', () => {
     },
     { name: 'version 2', json: { version: 2, prompt: 'a' }, issues: ['version: must be 1'] },
     { name: 'version "1"', json: { version: '1', prompt: 'a' }, issues: ['version: must be 1'] },
-    { name: 'no stages', json: { stages: [] }, issues: ['stages: must have at least one stage'] },
+    {
+      name: 'stage fields without a prompt beside an output section',
+      json: { guidanceScale: 8, output: { formats: ['webp'] } },
+      issues: ['unknown field "guidanceScale" (check the spelling)'],
+    },
     {
       name: 'too many stages',
       json: { stages: stages(MAX_STAGES + 1) },

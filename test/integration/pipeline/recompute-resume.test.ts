@@ -1,0 +1,84 @@
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../../shared/engines/engine.js';
+import { createLocalEngine } from '../../../shared/engines/local/index.js';
+import { TransientError } from '../../../shared/errors.js';
+import { fixture } from '../../fixtures/index.js';
+import {
+  createPipelineHarness,
+  expectOutcome,
+  type PipelineHarness,
+} from '../../support/pipeline-harness.js';
+
+const TWO_STAGES = {
+  version: 1,
+  stages: [
+    { name: 'warm', prompt: 'make it warmer' },
+    { name: 'mono', prompt: 'black and white' },
+  ],
+  output: { formats: ['jpeg'], compareSheet: false, keepIntermediates: false },
+};
+
+/** The local engine, except that stage `mono` fails once (transiently) and `warm` can be made to drift. */
+function flakyLocal(): { engine: Engine; drift: () => void; calls: string[] } {
+  const local = createLocalEngine();
+  const calls: string[] = [];
+  let drifted = false;
+  let failed = false;
+  const engine: Engine = {
+    ...local,
+    async edit(request) {
+      calls.push(request.stage.name);
+      if (request.stage.name === 'mono' && !failed) {
+        failed = true;
+        throw new TransientError('ENGINE_UNAVAILABLE', 'the engine is busy, try again');
+      }
+      const result = await local.edit(request);
+      if (!drifted || request.stage.name !== 'warm') return result;
+      const data = await sharp(result.image.data).modulate({ brightness: 1.2 }).png().toBuffer();
+      return { ...result, image: { ...result.image, data, pixels: undefined } };
+    },
+  };
+  return { engine, drift: () => (drifted = true), calls };
+}
+
+describe('a recomputable stage without kept intermediates, on a resume', () => {
+  let h: PipelineHarness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('is recorded but not stored, and a redelivery recomputes it to the recorded hash', async () => {
+    const flaky = flakyLocal();
+    h = await createPipelineHarness({ engines: [flaky.engine] });
+    await h.dropFile('r/cat.png', fixture('chelsea.png'));
+    await h.drop('r/cat.json', TWO_STAGES);
+    const first = expectOutcome(await h.arrive('r/cat.png'), 'retry');
+    const recorded = await h.lineage.listStages(first.jobId);
+    expect(recorded.map((s) => s.name)).toEqual(['warm']);
+    await expect(h.result(`r/cat/${first.jobId}/stages/01-warm.png`)).rejects.toThrow();
+
+    const second = expectOutcome(await h.arrive('r/cat.png'), 'succeeded');
+    expect(flaky.calls).toEqual(['warm', 'mono', 'warm', 'mono']);
+    const manifest = await h.resultJson<{
+      stages: { name: string; resumed: boolean; output: { sha256: string } }[];
+    }>(`${second.prefix}manifest.json`);
+    expect(manifest.stages.map((s) => [s.name, s.resumed])).toEqual([
+      ['warm', true],
+      ['mono', false],
+    ]);
+    expect(manifest.stages[0]?.output.sha256).toBe(recorded[0]?.outputAssetId);
+  });
+
+  it('refuses to continue from a recomputed output whose hash differs from the record', async () => {
+    const flaky = flakyLocal();
+    h = await createPipelineHarness({ engines: [flaky.engine] });
+    await h.dropFile('r/cat.png', fixture('chelsea.png'));
+    await h.drop('r/cat.json', TWO_STAGES);
+    expectOutcome(await h.arrive('r/cat.png'), 'retry');
+    flaky.drift();
+    const second = expectOutcome(await h.arrive('r/cat.png'), 'retry');
+    expect(second.error.code).toBe('INTERNAL');
+    expect(second.error.message).toMatch(/stage 1: recomputed output has hash .* lineage says/);
+  });
+});
