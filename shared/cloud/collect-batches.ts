@@ -4,6 +4,8 @@ import type { BatchDeps } from '../batch/submit.js';
 import { ConfigError } from '../config.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { NotifyDeps } from '../notify/notify-completion.js';
+import { notifyOutcome } from '../notify/notify-outcome.js';
 import { nowOf } from '../pipeline/deps.js';
 import { verifyTaskToken } from './task-token.js';
 
@@ -39,6 +41,8 @@ export interface CollectorRuntime {
   deps: BatchDeps;
   log: Logger;
   settings: CollectorSettings;
+  /** The announcement channels: a job the pass finishes in this process is announced here. */
+  notify?: NotifyDeps | undefined;
 }
 
 /** The function's answer to Cloud Scheduler (a non-2xx is retried per the job's retry config). */
@@ -53,6 +57,8 @@ export interface CollectorReply {
     waiting?: Record<string, number>;
     polled?: { id: string; state: string; requests: number }[];
     resumed?: number;
+    /** Jobs the pass finished whose completion could not be announced (logged; not retried). */
+    unannounced?: string[];
   };
 }
 
@@ -86,6 +92,7 @@ export async function handleCollectorRequest(
     runtime.log.error('the collector pass failed; the next run continues it', { error: describeError(err) });
     return { status: 500, body: { outcome: 'error', reason: describeError(err) } };
   }
+  const unannounced = await _announce(runtime, report);
   const body = {
     outcome: 'done' as const,
     submitted: report.submit.submitted,
@@ -94,7 +101,32 @@ export async function handleCollectorRequest(
     waiting: report.submit.waiting,
     polled: report.poll.batches.map(({ id, state, requests }) => ({ id, state, requests })),
     resumed: report.poll.resumed.filter((r) => r.kind !== 'not-ready').length,
+    ...(unannounced.length > 0 ? { unannounced } : {}),
   };
   runtime.log.info('collector pass done', body);
   return { status: 200, body };
+}
+
+/**
+ * Announces the jobs the pass ran to their end in this process (inline dispatch); in tasks mode the
+ * `runStage` worker that finishes a job announces it. Every job is tried, each once: a later run
+ * does not come back to a job it finished, so a refused announcement is logged, not retried.
+ * @returns the jobs whose announcement failed
+ */
+async function _announce(runtime: CollectorRuntime, report: CollectorPassReport): Promise<string[]> {
+  if (!runtime.notify) return [];
+  const failed: string[] = [];
+  for (const resumed of report.poll.resumed) {
+    if (resumed.kind !== 'ran') continue;
+    try {
+      await notifyOutcome({ ...runtime.notify, log: runtime.log }, resumed.outcome);
+    } catch (err) {
+      failed.push(resumed.jobId);
+      runtime.log.error('the job ended but its completion was not announced', {
+        jobId: resumed.jobId,
+        error: describeError(err),
+      });
+    }
+  }
+  return failed;
 }

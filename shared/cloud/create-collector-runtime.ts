@@ -12,5 +12,5 @@ export function createCollectorRuntime(env: NodeJS.ProcessEnv): CollectorRuntime
   const built = createCloudRuntime({ env });
   const batchClient = createGeminiBatchClient({ env });
   const batches = built.deps.batches as CollectorRuntime['deps']['batches'];
-  return { deps: { ...built.deps, batches, batchClient }, log: built.log, settings };
+  return { deps: { ...built.deps, batches, batchClient }, log: built.log, settings, notify: built.notify };
 }

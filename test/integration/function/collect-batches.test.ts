@@ -5,6 +5,11 @@ import {
   storageObjectEventFactory,
 } from '../../support/cloud-events.js';
 import { oidcToken } from '../../support/cloud-tasks-server/oidc.js';
+import {
+  startWebhookReceiver,
+  TEST_WEBHOOK_SECRET,
+  type WebhookReceiver,
+} from '../../support/webhook-receiver.js';
 import { type FunctionHarness, sidecar, smallPhoto, startFunctionHarness } from './harness.js';
 
 /** The scheduler's account (`SCHEDULER_INVOKER_ACCOUNT`). */
@@ -14,12 +19,18 @@ const PROMPT =
 
 let h: FunctionHarness;
 let collector: FunctionServer;
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
+  receiver = await startWebhookReceiver();
   h = await startFunctionHarness({
     DARKROOM_ENGINE: 'gemini',
     BATCH_MIN_REQUESTS: '1',
     SCHEDULER_INVOKER_ACCOUNT: SCHEDULER,
+    WEBHOOK_URL: `${receiver.url}/all-jobs`,
+    WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    // The receiver listens on loopback.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
   });
   collector = await startFunctionServer('collectBatches');
   // Read when the collector's runtime is built, at its first request: after it has its port.
@@ -29,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await collector?.close();
   await h?.close();
+  await receiver?.close();
   delete process.env.COLLECT_BATCHES_URL;
 });
 
@@ -63,7 +75,7 @@ describe('collectBatches: the Cloud Scheduler HTTP function', () => {
     expect(h.gemini.batches.creates).toBe(0);
   });
 
-  it('submits what is due, then a later run polls, applies the answers and finishes the job', async () => {
+  it('submits what is due, then a later run polls, applies the answers, finishes the job and announces it once', async () => {
     const photo = await smallPhoto();
     h.upload('lane/cat.jpg', photo);
     const request = h.upload('lane/cat.json', sidecar({ lane: 'batch', engine: 'gemini', prompt: PROMPT }));
@@ -101,5 +113,15 @@ describe('collectBatches: the Cloud Scheduler HTTP function', () => {
     expect(await h.job(job?.jobId as string)).toMatchObject({ status: 'succeeded', lane: 'batch' });
     expect(h.gemini.batches.creates).toBe(1);
     expect(h.gemini.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
+    // Parking announced nothing; the collector that ran the job to its end announced it, once.
+    expect(receiver.deliveries.map((d) => [d.path, d.verified])).toEqual([['/all-jobs', true]]);
+    expect(JSON.parse(receiver.deliveries[0]?.body ?? '')).toMatchObject({
+      type: 'dev.darkroom.job.v1.succeeded',
+      data: { jobId: job?.jobId, status: 'succeeded' },
+    });
+    expect(second.body.unannounced).toBeUndefined();
+    // A later run finds nothing to do and announces nothing again.
+    expect((await run()).body).toMatchObject({ outcome: 'done', resumed: 0 });
+    expect(receiver.deliveries).toHaveLength(1);
   });
 });
