@@ -27,6 +27,17 @@ export interface SourceInfo {
   orientation?: number;
 }
 
+/** How {@link loadImage} encodes the normalised PNG. */
+export interface LoadOptions {
+  /**
+   * true when no generative engine will be sent the PNG (a job of local stages only, or none):
+   * an image that carries its decoded pixels then gets an uncompressed PNG (zlib level 0), which
+   * costs a copy instead of a compression (~45 ms per 1.2 MP photo). Every reader of the pixels
+   * gets the same ones; only the buffer is larger (docs/performance.md).
+   */
+  storedPng?: boolean | undefined;
+}
+
 /** A decoded, normalised input image. */
 export interface LoadedImage {
   /** PNG, sRGB, 8 bits per channel, EXIF orientation applied, first frame, alpha kept when present. */
@@ -53,6 +64,9 @@ export const NORMALIZED_PNG = { compressionLevel: 1, adaptiveFiltering: false } 
  */
 export const STORED_PNG_MIN_SIDE = 3072;
 
+/** An uncompressed PNG (zlib level 0): for normalised images no engine is sent compressed. */
+const STORED_PNG = { compressionLevel: 0, adaptiveFiltering: false } as const;
+
 /**
  * The PNG settings for normalising an image of this size (see {@link STORED_PNG_MIN_SIDE}).
  * @param width width after EXIF orientation
@@ -60,9 +74,7 @@ export const STORED_PNG_MIN_SIDE = 3072;
  * @returns sharp `png()` options
  */
 export function normalizedPngFor(width: number, height: number) {
-  return Math.max(width, height) > STORED_PNG_MIN_SIDE
-    ? ({ compressionLevel: 0, adaptiveFiltering: false } as const)
-    : NORMALIZED_PNG;
+  return Math.max(width, height) > STORED_PNG_MIN_SIDE ? STORED_PNG : NORMALIZED_PNG;
 }
 
 const _REFUSED: Partial<Record<SniffedFormat, string>> = {
@@ -91,12 +103,17 @@ export function supportedInputFormats(): SniffedFormat[] {
  * a header parse. SVG and PDF are refused, never rendered.
  * @param bytes the uploaded file
  * @param limits byte, pixel and minimum-side limits
+ * @param options how to encode the normalised PNG ({@link LoadOptions})
  * @returns the normalised image, what the source was, and warnings
  * @throws InputImageError with code IMAGE_EMPTY, IMAGE_TOO_LARGE, IMAGE_NOT_AN_IMAGE,
  *   IMAGE_UNSUPPORTED_FORMAT, IMAGE_CORRUPT, IMAGE_TOO_MANY_PIXELS or IMAGE_TOO_SMALL
  * @example const { image, warnings } = await loadImage(bytes, { maxBytes: 50e6, maxPixels: 50e6, minSide: 256 });
  */
-export async function loadImage(bytes: Buffer, limits: ImageLimits): Promise<LoadedImage> {
+export async function loadImage(
+  bytes: Buffer,
+  limits: ImageLimits,
+  options: LoadOptions = {},
+): Promise<LoadedImage> {
   configureSharp();
   if (bytes.length === 0) {
     throw new InputImageError('IMAGE_EMPTY', 'The file is empty (0 bytes). Upload the image again.');
@@ -124,7 +141,7 @@ export async function loadImage(bytes: Buffer, limits: ImageLimits): Promise<Loa
       page: 0,
     }).toColourspace('srgb');
     decoded = keepsPixels(source)
-      ? await _decodeKeepingPixels(image)
+      ? await _decodeKeepingPixels(image, options.storedPng ? STORED_PNG : NORMALIZED_PNG)
       : await image.png(normalizedPngFor(source.width, source.height)).toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw _decodeError(format, err);
@@ -152,11 +169,12 @@ export async function loadImage(bytes: Buffer, limits: ImageLimits): Promise<Loa
  */
 async function _decodeKeepingPixels(
   image: Sharp,
+  settings: typeof NORMALIZED_PNG | typeof STORED_PNG,
 ): Promise<{ data: Buffer; info: OutputInfo; pixels?: RawPixels | undefined }> {
   const raw = await image.raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = raw.info;
   const png = await sharp(raw.data, { raw: { width, height, channels } })
-    .png(NORMALIZED_PNG)
+    .png(settings)
     .toBuffer({ resolveWithObject: true });
   if (channels !== 3 && channels !== 4) return png;
   return { ...png, pixels: { data: raw.data, width, height, channels } };

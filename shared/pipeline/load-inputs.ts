@@ -18,6 +18,7 @@ export interface LoadedAsset {
  * Reads one input image (the exact generation when known), refusing oversize files
  * before reading them, then sniffs, decodes and normalizes it and records its asset.
  * @param options.minSide overrides MIN_INPUT_SIDE (upscale-first checks the source itself)
+ * @param options.storedPng true when no generative engine reads the image (`LoadOptions.storedPng`)
  * @throws InputImageError for unusable images, ValidationError (REFERENCE_MISSING) for missing references
  */
 export async function loadAsset(
@@ -25,7 +26,7 @@ export async function loadAsset(
   location: Location & { generation?: string | undefined },
   role: 'image' | 'reference',
   path: string,
-  options: { minSide?: number | undefined } = {},
+  options: { minSide?: number | undefined; storedPng?: boolean | undefined } = {},
 ): Promise<LoadedAsset> {
   const { store, lineage, config } = ctx.deps;
   if (role === 'reference') await refuseOwnOutput(ctx, location, path);
@@ -56,11 +57,15 @@ export async function loadAsset(
     }
     throw err;
   }
-  const loaded = await loadImage(bytes, {
-    maxBytes: config.limits.maxInputBytes,
-    maxPixels: config.limits.maxInputPixels,
-    minSide: options.minSide ?? config.limits.minInputSide,
-  }).catch((err: unknown) => {
+  const loaded = await loadImage(
+    bytes,
+    {
+      maxBytes: config.limits.maxInputBytes,
+      maxPixels: config.limits.maxInputPixels,
+      minSide: options.minSide ?? config.limits.minInputSide,
+    },
+    { storedPng: options.storedPng },
+  ).catch((err: unknown) => {
     if (err instanceof Error) err.message = `${path} "${location.name}": ${err.message}`;
     throw err;
   });
@@ -93,15 +98,19 @@ async function refuseOwnOutput(ctx: JobContext, location: Location, path: string
   }
 }
 
-/** Loads each distinct reference once, in first-use order. */
+/**
+ * Loads each distinct reference once, in first-use order.
+ * @param options.storedPng true when no generative engine reads the references
+ */
 export async function loadReferences(
   ctx: JobContext,
   references: { location: Location; path: string }[],
+  options: { storedPng?: boolean | undefined } = {},
 ): Promise<Map<string, LoadedAsset>> {
   const out = new Map<string, LoadedAsset>();
   for (const { location, path } of references) {
     const key = `${location.bucket}/${location.name}`;
-    if (!out.has(key)) out.set(key, await loadAsset(ctx, location, 'reference', path));
+    if (!out.has(key)) out.set(key, await loadAsset(ctx, location, 'reference', path, options));
   }
   return out;
 }

@@ -81,8 +81,9 @@ async function putVariantAssets(
   variants: VariantRecord[],
 ): Promise<void> {
   const { planned, input, refs, produced } = options;
-  for (const [k, v] of variants.entries()) {
-    await ctx.deps.lineage.putAsset({
+  // Independent, idempotent writes (one document per asset id); all land before the stage record.
+  const puts = variants.map((v, k) =>
+    ctx.deps.lineage.putAsset({
       id: v.outputAssetId,
       location: v.output,
       mimeType: (produced[k] as Produced).image.mimeType,
@@ -96,8 +97,9 @@ async function putVariantAssets(
         role: 'stage',
       },
       createdAt: new Date(ctx.now()),
-    });
-  }
+    }),
+  );
+  await Promise.all(puts);
 }
 
 function stageRecordOf(

@@ -40,9 +40,12 @@ function enginesOf(stages: PlannedStage[]): { engine: string; model: string } {
 export async function runJob(ctx: JobContext, request: Request) {
   const { deps } = ctx;
   const t0 = ctx.now();
-  const finished = await completeFromManifest(deps, { jobId: ctx.job.id, prefix: ctx.prefix });
+  // Two independent reads: a finished job's manifest, and the job this one revises.
+  const [finished, previous] = await Promise.all([
+    completeFromManifest(deps, { jobId: ctx.job.id, prefix: ctx.prefix }),
+    findPreviousJob(ctx),
+  ]);
   if (finished) return finished;
-  const previous = await findPreviousJob(ctx);
   const inheritedSeeds = new Map(
     previous ? (await deps.lineage.listStages(previous.id)).map((s) => [s.name, s.seed] as const) : [],
   );
@@ -52,15 +55,28 @@ export async function runJob(ctx: JobContext, request: Request) {
   checkUpscale(ctx, request);
   const notifyProblem = request.notify && webhookHostProblem(request.notify.url, deps.webhookHosts ?? []);
   if (notifyProblem) throw new ValidationError('REQUEST_INVALID', [notifyProblem]);
-  await deps.lineage.updateJob(ctx.job.id, {
+  const recording = deps.lineage.updateJob(ctx.job.id, {
     previousJobId: previous?.id,
     request: request as unknown as Record<string, unknown>,
     ...enginesOf(stages),
     labels: request.labels,
     updatedAt: new Date(ctx.now()),
   });
-  if (!ctx.image) throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
-  const source = await loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request) });
+  if (!ctx.image) {
+    await recording;
+    throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
+  }
+  // Only a generative engine (or an upscale, which always is one) is sent the normalised PNG.
+  const storedPng = !request.upscale && stages.every((s) => !s.engine.generative);
+  // The job record's request and the source image are independent: written and read side by side,
+  // both settled before anything else touches the job.
+  const [recorded, loadedSource] = await Promise.allSettled([
+    recording,
+    loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request), storedPng }),
+  ]);
+  if (recorded.status === 'rejected') throw recorded.reason;
+  if (loadedSource.status === 'rejected') throw loadedSource.reason;
+  const source = loadedSource.value;
   checkOutputLimits(ctx, request, source.image);
   // Upscale-first makes the same decision on every attempt (it depends only on the source).
   const upscale = planUpscaleFirst(ctx, request, source, inheritedSeeds);
@@ -75,6 +91,7 @@ export async function runJob(ctx: JobContext, request: Request) {
     stages.flatMap((s) =>
       s.references.map((location, r) => ({ location, path: `${s.path}.references[${r}]` })),
     ),
+    { storedPng },
   );
   const t1 = ctx.now();
   // Tasks mode runs a window of the stages and hands the rest to a queue (handoff.ts).

@@ -48,6 +48,25 @@ export interface ParsedPrompt {
  * // [{ op: 'warmer', phrase: 'warmer', intensity: 0.5 }]
  */
 export function parseEditPrompt(prompt: string): ParsedPrompt {
+  // A folder's recipe, and the plan and the edit of one stage, parse the same prompt again and
+  // again: a parse runs a few hundred regular expressions, so each prompt is parsed once.
+  let parsed = PARSED.get(prompt);
+  if (!parsed) {
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    parsed = _parse(prompt);
+    PARSED.set(prompt, parsed);
+  }
+  return structuredClone(parsed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal helpers
+
+/** Parsed prompts by text; callers get a copy, so none can change another's result. */
+const PARSED = new Map<string, ParsedPrompt>();
+const PARSED_MAX = 256;
+
+function _parse(prompt: string): ParsedPrompt {
   const claimed = new Uint8Array(prompt.length);
   const constraints = _matchProtections(prompt, claimed);
   const found = _matchVocabulary(prompt, claimed);
@@ -76,9 +95,6 @@ export function parseEditPrompt(prompt: string): ParsedPrompt {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Internal helpers
-
 interface Found {
   op: ParsedOperation;
   start: number;
@@ -90,8 +106,35 @@ const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seven
 const CONJUNCTIONS: ReadonlySet<string> = new Set(['and', 'then', 'also', 'plus', 'but', 'or', 'with']);
 const CLAUSE_BREAK = /[.;:!?,\n]/;
 
+/** Compiled patterns by source and flags (the phrase tables are fixed: the maps stay small). */
+const COMPILED = { g: new Map<string, RegExp>(), test: new Map<string, RegExp>() };
+
+/**
+ * A pattern as a whole-word, case-insensitive global regular expression, compiled once and
+ * handed out with `lastIndex` at 0; one caller at a time may step through it with `exec`.
+ */
 function _regex(pattern: string): RegExp {
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${pattern})(?![\\p{L}\\p{N}])`, 'giu');
+  let re = COMPILED.g.get(pattern);
+  if (!re) {
+    re = new RegExp(_wholeWords(pattern), 'giu');
+    COMPILED.g.set(pattern, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Whether the pattern occurs in `text` as whole words (a non-global copy: no `lastIndex`). */
+function _occurs(pattern: string, text: string): boolean {
+  let re = COMPILED.test.get(pattern);
+  if (!re) {
+    re = new RegExp(_wholeWords(pattern), 'iu');
+    COMPILED.test.set(pattern, re);
+  }
+  return re.test(text);
+}
+
+function _wholeWords(pattern: string): string {
+  return `(?<![\\p{L}\\p{N}])(?:${pattern})(?![\\p{L}\\p{N}])`;
 }
 
 function _claim(claimed: Uint8Array, start: number, end: number): void {
@@ -127,7 +170,7 @@ function _matchProtections(prompt: string, claimed: Uint8Array): string[] {
       // Scan again right after what was kept: a cut clause may hide the next one.
       re.lastIndex = m.index + Math.max(1, text.length);
       // "keep … unchanged" needs its closing word; a cut one is not a constraint.
-      if (claimed[m.index] === 1 || !_regex(pattern).test(text)) continue;
+      if (claimed[m.index] === 1 || !_occurs(pattern, text)) continue;
       _claim(claimed, m.index, m.index + text.length);
       constraints.push({ start: m.index, text: text.trim() });
     }
@@ -160,7 +203,7 @@ function _matchVocabulary(prompt: string, claimed: Uint8Array): Found[] {
         if (scene !== undefined) op.sceneImage = scene;
         if (background !== undefined) op.backgroundImage = background;
         for (const modifier of MODIFIERS) {
-          if (_regex(modifier.pattern).test(m[0])) op.intensity = modifier.factor;
+          if (_occurs(modifier.pattern, m[0])) op.intensity = modifier.factor;
         }
         found.push({ op, start: m.index, end });
       }

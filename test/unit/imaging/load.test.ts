@@ -229,6 +229,21 @@ describe('loadImage', () => {
     expect(await pixelAt(loaded.image.data, 100, 100)).toEqual(await pixelAt(bytes, 100, 100));
   });
 
+  it('stores the PNG uncompressed when asked, with the same pixels', async () => {
+    const bytes = readBadFixture('orientation-6.jpg');
+    const compressed = await loadImage(bytes, LIMITS);
+    const stored = await loadImage(bytes, LIMITS, { storedPng: true });
+    const { width, height } = stored.image;
+    expect(stored.image).toMatchObject({ mimeType: 'image/png', width: 300, height: 400 });
+    expect(stored.image.data.length).toBeGreaterThanOrEqual(width * height * 3);
+    expect(compressed.image.data.length).toBeLessThan(width * height * 3);
+    const raw = async (png: Buffer) =>
+      (await sharp(png).raw().toBuffer()).equals(compressed.image.pixels?.data ?? Buffer.alloc(0));
+    expect(await raw(stored.image.data)).toBe(true);
+    expect(await raw(compressed.image.data)).toBe(true);
+    expect(stored.image.pixels?.data.equals(compressed.image.pixels?.data ?? Buffer.alloc(0))).toBe(true);
+  });
+
   it('keeps the source ICC profile and converts the pixels to sRGB', async () => {
     const loaded = await loadImage(readBadFixture('display-p3.jpg'), LIMITS);
     expect(loaded.icc?.subarray(16, 20).toString('latin1')).toBe('RGB ');

@@ -120,4 +120,16 @@ describe.each([
     expect(parsed.unrecognized).toEqual([]);
     expect(parsed.operations.map((o) => o.op)).toEqual([op]);
   });
+
+  it('gives every caller its own copy of a prompt parsed before', () => {
+    const prompt = 'Make it a bit warmer, do not make it cooler, and keep the grass unchanged';
+    const first = parseEditPrompt(prompt);
+    const expected = structuredClone(first);
+    (first.operations[0] as { intensity: number }).intensity = 9;
+    first.constraints.push('changed by a caller');
+    const again = parseEditPrompt(prompt);
+    expect(again).toEqual(expected);
+    expect(again.operations[0]?.intensity).toBe(0.5);
+    expect(again.constraints).toEqual(['do not make it cooler', 'keep the grass unchanged']);
+  });
 });
