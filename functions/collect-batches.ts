@@ -6,22 +6,13 @@
  */
 import { http, type Request, type Response } from '@google-cloud/functions-framework';
 import type { CollectorRuntime } from '../shared/cloud/collect-batches.js';
+import { startOnce } from '../shared/cloud/start-once.js';
 
-let runtime: Promise<CollectorRuntime> | undefined;
-
-function getRuntime(): Promise<CollectorRuntime> {
-  if (!runtime) {
-    const starting = import('../shared/cloud/create-collector-runtime.js').then((wiring) =>
-      wiring.createCollectorRuntime(process.env),
-    );
-    // A failed start (bad configuration) is retried on the next run instead of being cached.
-    starting.catch(() => {
-      if (runtime === starting) runtime = undefined;
-    });
-    runtime = starting;
-  }
-  return runtime;
-}
+const getRuntime = startOnce<CollectorRuntime>(() =>
+  import('../shared/cloud/create-collector-runtime.js').then((wiring) =>
+    wiring.createCollectorRuntime(process.env),
+  ),
+);
 
 /** Handles one scheduler run; a start-up failure answers 500 so the scheduler's retry tries again. */
 export async function collectBatches(req: Request, res: Response): Promise<void> {

@@ -6,23 +6,12 @@
 import { type CloudEvent, http } from '@google-cloud/functions-framework';
 import { cloudEventHttpHandler } from '../shared/cloud/cloud-event-request.js';
 import { type CloudRuntime, handleStorageEvent } from '../shared/cloud/handle-storage-event.js';
-
-let runtime: Promise<CloudRuntime> | undefined;
+import { startOnce } from '../shared/cloud/start-once.js';
 
 /** Builds the runtime once per instance; the SDKs load on the first event, not at cold start. */
-function getRuntime(): Promise<CloudRuntime> {
-  if (!runtime) {
-    const starting = import('../shared/cloud/create-cloud-runtime.js').then((m) =>
-      m.createCloudRuntime({ env: process.env }),
-    );
-    // A failed start (bad configuration) is retried on the next event instead of being cached.
-    starting.catch(() => {
-      if (runtime === starting) runtime = undefined;
-    });
-    runtime = starting;
-  }
-  return runtime;
-}
+const getRuntime = startOnce<CloudRuntime>(() =>
+  import('../shared/cloud/create-cloud-runtime.js').then((m) => m.createCloudRuntime({ env: process.env })),
+);
 
 /**
  * Handles one Cloud Storage CloudEvent. Resolves (204, acknowledged) for every outcome that

@@ -5,31 +5,22 @@
  */
 import { http, type Request, type Response } from '@google-cloud/functions-framework';
 import type { StageRuntime } from '../shared/cloud/run-stage-task.js';
+import { startOnce } from '../shared/cloud/start-once.js';
 
-let runtime: Promise<StageRuntime> | undefined;
-
-function getRuntime(): Promise<StageRuntime> {
-  if (!runtime) {
-    const starting = Promise.all([
-      import('../shared/cloud/create-cloud-runtime.js'),
-      import('../shared/dispatch/settings.js'),
-    ]).then(([cloud, dispatch]) => {
-      const built = cloud.createCloudRuntime({ env: process.env });
-      return {
-        deps: built.deps,
-        log: built.log,
-        notify: built.notify,
-        dispatch: dispatch.readDispatchSettings(process.env),
-      };
-    });
-    // A failed start (bad configuration) is retried on the next request instead of being cached.
-    starting.catch(() => {
-      if (runtime === starting) runtime = undefined;
-    });
-    runtime = starting;
-  }
-  return runtime;
-}
+const getRuntime = startOnce<StageRuntime>(() =>
+  Promise.all([
+    import('../shared/cloud/create-cloud-runtime.js'),
+    import('../shared/dispatch/settings.js'),
+  ]).then(([cloud, dispatch]) => {
+    const built = cloud.createCloudRuntime({ env: process.env });
+    return {
+      deps: built.deps,
+      log: built.log,
+      notify: built.notify,
+      dispatch: dispatch.readDispatchSettings(process.env),
+    };
+  }),
+);
 
 /**
  * Handles one dispatch of a stage task (see `handleStageTask` for the status codes).
