@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollBatches } from '../../../shared/batch/poll.js';
 import { INLINE_BATCH_MAX_BYTES, inputFileName, submitBatches } from '../../../shared/batch/submit.js';
 import { fixture } from '../../fixtures/index.js';
 import { BATCH_EXPIRY_MS, INLINE_BATCH_LIMIT_BYTES } from '../../support/gemini-server/batches.js';
-import { type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
 import { expectOutcome } from '../../support/pipeline-harness.js';
-import { BATCH_PROMPT, type BatchHarness, createBatchHarness } from './batch-harness.js';
-
-/** Past the test server's pending and running time of a normal batch. */
-const BATCH_DONE_MS = 200_000;
+import { BATCH_DONE_MS, BATCH_PROMPT, type BatchHarness, useBatchWorld } from './batch-harness.js';
 
 describe('the batch lane end to end: Gemini Batch Mode through the real SDK', () => {
-  const clock = { t: 1_800_000_000_000 };
-  let server: GeminiServer;
+  const world = useBatchWorld();
+  const { clock } = world;
   let b: BatchHarness;
-  beforeAll(async () => {
-    server = await startGeminiServer({ apiKey: 'test-key', now: () => clock.t });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.reset();
-    return async () => b?.h.close();
-  });
 
   it('50 batch-lane jobs past the inline limit make one batch from a JSONL file, and all succeed at half the interactive price', async () => {
-    b = await createBatchHarness(server, clock, {
+    b = await world.open({
       env: { BATCH_MIN_REQUESTS: '50', BATCH_MAX_WAIT_SECONDS: '3600' },
     });
     const jobs: string[] = [];
@@ -42,35 +30,35 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
     const fewest = 1;
     expect(submitted.submitted).toHaveLength(1);
     const id = submitted.submitted[0] as string;
-    expect(server.batches.creates).toBe(1);
+    expect(world.server.batches.creates).toBe(1);
     expect(await b.deps.batches.getBatch(id)).toMatchObject({
       state: 'submitted',
       input: { kind: 'file', fileName: inputFileName(id) },
     });
-    const remote = [...server.batches.batches.values()];
+    const remote = [...world.server.batches.batches.values()];
     expect(remote.flatMap((x) => x.requests.map((r) => r.key)).sort()).toEqual(
       jobs.map((j) => `${j}.s1.v1`).sort(),
     );
     expect(remote[0]?.input).toBe('file');
     expect(remote[0]?.inputBytes).toBeGreaterThan(INLINE_BATCH_MAX_BYTES);
-    expect(server.calls.find((c) => c.path.endsWith(':batchGenerateContent'))?.body).toEqual({
+    expect(world.server.calls.find((c) => c.path.endsWith(':batchGenerateContent'))?.body).toEqual({
       batch: { displayName: id, inputConfig: { fileName: inputFileName(id) } },
     });
-    const uploaded = server.files.files.get(inputFileName(id));
+    const uploaded = world.server.files.files.get(inputFileName(id));
     const line = JSON.parse(uploaded?.data.toString('utf8').split('\n')[0] ?? '{}');
     expect(line.request.generationConfig).toMatchObject({ responseModalities: ['TEXT', 'IMAGE'] });
     expect(line.request.config).toBeUndefined();
-    expect(server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
+    expect(world.server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
 
     clock.t += 30_000;
     expect((await pollBatches(b.deps)).batches.map((x) => x.state)).toEqual(Array(fewest).fill('pending'));
     clock.t += BATCH_DONE_MS;
     const polled = await pollBatches(b.deps);
     expect(polled.resumed.filter((r) => r.kind === 'ran' && r.outcome.kind === 'succeeded')).toHaveLength(50);
-    expect(server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
+    expect(world.server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
     // The answers came as a responses file, downloaded; the input file is deleted once applied.
-    expect(server.calls.some((c) => /\/v1beta\/files\/batch-[^/]+:download$/.test(c.path))).toBe(true);
-    expect(server.files.files.has(inputFileName(id))).toBe(false);
+    expect(world.server.calls.some((c) => /\/v1beta\/files\/batch-[^/]+:download$/.test(c.path))).toBe(true);
+    expect(world.server.files.files.has(inputFileName(id))).toBe(false);
 
     const costs: number[] = [];
     for (const id of jobs) {
@@ -101,18 +89,18 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
   }, 300_000);
 
   it('a request failing inside the batch fails only its own job; a refusal keeps its interactive code', async () => {
-    b = await createBatchHarness(server, clock);
+    b = await world.open();
     const [ok, bad, blocked] = [
       await b.dropWaiting('ok'),
       await b.dropWaiting('bad'),
       await b.dropWaiting('blocked'),
     ];
-    server.batches.failMember(`${bad}.s1.v1`, {
+    world.server.batches.failMember(`${bad}.s1.v1`, {
       kind: 'request-error',
       code: 400,
       message: 'Request contains an invalid argument.',
     });
-    server.batches.failMember(`${blocked}.s1.v1`, { kind: 'blocked', reason: 'PROHIBITED_CONTENT' });
+    world.server.batches.failMember(`${blocked}.s1.v1`, { kind: 'blocked', reason: 'PROHIBITED_CONTENT' });
     await submitBatches(b.deps, { force: true });
     clock.t += BATCH_DONE_MS;
     await pollBatches(b.deps);
@@ -130,20 +118,20 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
   });
 
   it('an expired batch returns its stages to waiting once, then a second expiry fails them with BATCH_EXPIRED', async () => {
-    b = await createBatchHarness(server, clock, { env: { BATCH_EXPIRED_RESUBMITS: '1' } });
+    b = await world.open({ env: { BATCH_EXPIRED_RESUBMITS: '1' } });
     const job = await b.dropWaiting('slow');
     const key = `${job}.s1.v1`;
-    server.batches.stayPendingNext();
+    world.server.batches.stayPendingNext();
     await submitBatches(b.deps, { force: true });
     clock.t += BATCH_EXPIRY_MS + 1;
     await pollBatches(b.deps);
     expect(await b.deps.batches.getMember(key)).toMatchObject({ state: 'waiting', round: 1 });
     expect((await b.h.lineage.getJob(job))?.status).toBe('waiting-batch');
 
-    server.batches.stayPendingNext();
+    world.server.batches.stayPendingNext();
     const second = await submitBatches(b.deps, { force: true });
     expect(second.submitted).toHaveLength(1);
-    expect(server.batches.creates).toBe(2);
+    expect(world.server.batches.creates).toBe(2);
     clock.t += BATCH_EXPIRY_MS + 1;
     await pollBatches(b.deps);
     expect(await b.h.lineage.getJob(job)).toMatchObject({
@@ -153,9 +141,9 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
   });
 
   it('with BATCH_EXPIRED_RESUBMITS=0 an expired batch fails its stages at once', async () => {
-    b = await createBatchHarness(server, clock, { env: { BATCH_EXPIRED_RESUBMITS: '0' } });
+    b = await world.open({ env: { BATCH_EXPIRED_RESUBMITS: '0' } });
     const job = await b.dropWaiting('slow');
-    server.batches.stayPendingNext();
+    world.server.batches.stayPendingNext();
     await submitBatches(b.deps, { force: true });
     clock.t += BATCH_EXPIRY_MS + 1;
     await pollBatches(b.deps);
@@ -166,7 +154,7 @@ describe('the batch lane end to end: Gemini Batch Mode through the real SDK', ()
   });
 
   it('a job with a batch Gemini stage and a later local stage finishes', async () => {
-    b = await createBatchHarness(server, clock);
+    b = await world.open();
     const job = await b.dropWaiting('mixed', {
       stages: [
         { name: 'scene', prompt: BATCH_PROMPT, seed: 5 },

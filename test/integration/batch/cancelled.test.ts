@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cancelBatch } from '../../../shared/batch/cancel.js';
 import { pollBatches } from '../../../shared/batch/poll.js';
 import { submitBatches } from '../../../shared/batch/submit.js';
-import { type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
-import { type BatchHarness, createBatchHarness } from './batch-harness.js';
+import { type BatchHarness, useBatchWorld } from './batch-harness.js';
 
 describe('cancelled batches', () => {
-  const clock = { t: 1_800_000_000_000 };
-  let server: GeminiServer;
+  const world = useBatchWorld();
+  const { clock } = world;
   let b: BatchHarness;
-  beforeAll(async () => {
-    server = await startGeminiServer({ apiKey: 'test-key', now: () => clock.t });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.reset();
-    return async () => b?.h.close();
-  });
 
   it('a batch cancelled outside darkroom returns its stages to waiting once, then fails them with BATCH_CANCELLED', async () => {
-    b = await createBatchHarness(server, clock, { env: { BATCH_EXPIRED_RESUBMITS: '1' } });
+    b = await world.open({ env: { BATCH_EXPIRED_RESUBMITS: '1' } });
     const job = await b.dropWaiting('sku');
     const key = `${job}.s1.v1`;
     const [first] = (await submitBatches(b.deps, { force: true })).submitted;
@@ -36,11 +27,11 @@ describe('cancelled batches', () => {
     const failed = await b.h.lineage.getJob(job);
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'BATCH_CANCELLED' } });
     expect(failed?.error?.message).toContain('cancelled by the batch service (resubmitted 1 time(s))');
-    expect(server.batches.creates).toBe(2);
+    expect(world.server.batches.creates).toBe(2);
   });
 
   it('with BATCH_EXPIRED_RESUBMITS=0 a cancelled batch fails its stages at once', async () => {
-    b = await createBatchHarness(server, clock, { env: { BATCH_EXPIRED_RESUBMITS: '0' } });
+    b = await world.open({ env: { BATCH_EXPIRED_RESUBMITS: '0' } });
     const job = await b.dropWaiting('sku');
     const [id] = (await submitBatches(b.deps, { force: true })).submitted;
     await b.real.cancel((await b.deps.batches.getBatch(id as string))?.name as string);
@@ -52,7 +43,7 @@ describe('cancelled batches', () => {
   });
 
   it('a batch cancelled with `darkroom batch cancel` is never resubmitted, and records who cancelled it', async () => {
-    b = await createBatchHarness(server, clock, { env: { BATCH_EXPIRED_RESUBMITS: '3' } });
+    b = await world.open({ env: { BATCH_EXPIRED_RESUBMITS: '3' } });
     const job = await b.dropWaiting('sku');
     const [id] = (await submitBatches(b.deps, { force: true })).submitted;
     expect(await cancelBatch(b.deps, id as string, { by: 'ana' })).toMatchObject({ kind: 'cancelled' });
@@ -66,7 +57,7 @@ describe('cancelled batches', () => {
     expect(failed?.error?.message).toContain('cancelled by ana (darkroom batch cancel)');
     expect(await b.deps.batches.getMember(`${job}.s1.v1`)).toMatchObject({ state: 'failed', round: 0 });
     expect((await submitBatches(b.deps, { force: true })).submitted).toEqual([]);
-    expect(server.batches.creates).toBe(1);
+    expect(world.server.batches.creates).toBe(1);
     expect(await cancelBatch(b.deps, id as string, { by: 'ana' })).toEqual({ kind: 'not-live', id });
   });
 });

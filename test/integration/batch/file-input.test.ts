@@ -1,14 +1,11 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollBatches } from '../../../shared/batch/poll.js';
 import { INLINE_BATCH_MAX_BYTES, inputFileName, submitBatches } from '../../../shared/batch/submit.js';
 import { seededRandom } from '../../support/gemini-server/faults.js';
-import { type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
 import { expectOutcome } from '../../support/pipeline-harness.js';
-import { BATCH_PROMPT, type BatchHarness, createBatchHarness } from './batch-harness.js';
+import { BATCH_DONE_MS, BATCH_PROMPT, type BatchHarness, useBatchWorld } from './batch-harness.js';
 
-/** Past the test server's pending and running time of a normal batch. */
-const BATCH_DONE_MS = 200_000;
 /**
  * A PNG of seeded noise, incompressible: the model receives it as it is (under the pass-through
  * size), so 8 shots of 800 px come to about 20 MB of requests, past the inline limit. (The 50-job
@@ -30,28 +27,20 @@ async function dropNoise(b: BatchHarness, name: string, seed: number, side = 800
 }
 
 describe('the batch lane past the inline limit: one JSONL file through the Files API', () => {
-  const clock = { t: 1_800_000_000_000 };
-  let server: GeminiServer;
+  const world = useBatchWorld();
+  const { clock } = world;
   let b: BatchHarness;
-  beforeAll(async () => {
-    server = await startGeminiServer({ apiKey: 'test-key', now: () => clock.t });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.reset();
-    return async () => b?.h.close();
-  });
 
   it('an upload whose answer was lost is found by its name on the rerun: one file, one batch', async () => {
-    b = await createBatchHarness(server, clock);
+    b = await world.open();
     const jobs: string[] = [];
     for (let i = 0; i < 8; i++) jobs.push(await dropNoise(b, `sku-${i}`, 100 + i));
-    server.files.loseNextUploadAnswer();
+    world.server.files.loseNextUploadAnswer();
     const first = await submitBatches(b.deps, { force: true });
     expect(first.submitted).toEqual([]);
     expect(first.unknown).toHaveLength(1);
-    expect(server.files.files.size).toBe(1);
-    expect(server.batches.creates).toBe(0);
+    expect(world.server.files.files.size).toBe(1);
+    expect(world.server.batches.creates).toBe(0);
     const members = await Promise.all(jobs.map((j) => b.deps.batches.getMember(`${j}.s1.v1`)));
     expect(members.reduce((sum, m) => sum + (m?.bytes ?? 0), 0)).toBeGreaterThan(INLINE_BATCH_MAX_BYTES);
     const [pending] = await b.deps.batches.listBatches({ states: ['submitting'] });
@@ -59,9 +48,9 @@ describe('the batch lane past the inline limit: one JSONL file through the Files
 
     const rerun = await submitBatches(b.deps, { force: true });
     expect(rerun.submitted).toEqual([pending?.id]);
-    expect(server.files.uploadsStarted).toBe(2);
-    expect([...server.files.files.keys()]).toEqual([inputFileName(pending?.id as string)]);
-    expect(server.batches.creates).toBe(1);
+    expect(world.server.files.uploadsStarted).toBe(2);
+    expect([...world.server.files.files.keys()]).toEqual([inputFileName(pending?.id as string)]);
+    expect(world.server.batches.creates).toBe(1);
     clock.t += BATCH_DONE_MS;
     await pollBatches(b.deps);
     for (const jobId of jobs) expect((await b.h.lineage.getJob(jobId))?.status).toBe('succeeded');

@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollBatches } from '../../../shared/batch/poll.js';
 import { submitBatches } from '../../../shared/batch/submit.js';
 import type { FencedJobUpdate } from '../../../shared/lineage/fence.js';
 import { fixture } from '../../fixtures/index.js';
-import { type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
 import { expectOutcome } from '../../support/pipeline-harness.js';
-import { BATCH_PROMPT, type BatchHarness, createBatchHarness } from './batch-harness.js';
-
-/** Past the test server's pending and running time of a normal batch. */
-const BATCH_DONE_MS = 200_000;
+import { BATCH_DONE_MS, BATCH_PROMPT, type BatchHarness, useBatchWorld } from './batch-harness.js';
 
 describe('a batch finishing between "stage waits" and "job parked"', () => {
-  const clock = { t: 1_800_000_000_000 };
-  let server: GeminiServer;
+  const world = useBatchWorld();
+  const { clock } = world;
   let b: BatchHarness;
-  beforeAll(async () => {
-    server = await startGeminiServer({ apiKey: 'test-key', now: () => clock.t });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.reset();
-    return async () => b?.h.close();
-  });
 
   it('cannot leave the job parked: the collector submits a stage only once its job is parked', async () => {
-    b = await createBatchHarness(server, clock);
+    b = await world.open();
     const lineage = b.h.lineage;
     const park = lineage.updateJobIfCurrent.bind(lineage);
     const interleaved: { submitted: string[]; applied: number }[] = [];
@@ -43,7 +31,7 @@ describe('a batch finishing between "stage waits" and "job parked"', () => {
     await b.h.drop('sku.json', { lane: 'batch', prompt: BATCH_PROMPT });
     const job = expectOutcome(await b.h.arrive('sku.png'), 'waiting-batch').jobId;
     expect(interleaved).toEqual([{ submitted: [], applied: 0 }]);
-    expect(server.batches.creates).toBe(0);
+    expect(world.server.batches.creates).toBe(0);
     expect(await b.deps.batches.getMember(`${job}.s1.v1`)).toMatchObject({ state: 'waiting' });
 
     // Parked now: the next pass submits it, and the poll after the batch finished continues it.
@@ -55,7 +43,7 @@ describe('a batch finishing between "stage waits" and "job parked"', () => {
   });
 
   it('a stage whose job crashed before parking waits until a retry parks the job', async () => {
-    b = await createBatchHarness(server, clock);
+    b = await world.open();
     const lineage = b.h.lineage;
     const park = lineage.updateJobIfCurrent.bind(lineage);
     let crash = true;

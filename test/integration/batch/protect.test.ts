@@ -1,44 +1,36 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pollBatches } from '../../../shared/batch/poll.js';
 import { submitBatches } from '../../../shared/batch/submit.js';
 import { decodeFrame } from '../../../shared/engines/local/pixels.js';
 import { separateSubject } from '../../../shared/engines/local/segment.js';
 import type { ProtectRecord } from '../../../shared/protect/index.js';
 import { FIXTURES_DIR } from '../../fixtures/index.js';
-import { fault, type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
+import { fault } from '../../support/gemini-server.js';
 import { expectOutcome } from '../../support/pipeline-harness.js';
-import { type BatchHarness, createBatchHarness } from './batch-harness.js';
+import { BATCH_DONE_MS, type BatchHarness, useBatchWorld } from './batch-harness.js';
 
-/** Past the test server's pending and running time of a normal batch. */
-const BATCH_DONE_MS = 200_000;
 const PROMPT =
   'Replace the studio backdrop behind the espresso cup with a warm wooden cafe counter in soft morning light. ' +
   'Keep the cup, the saucer and the spoon exactly as they are, with their colours, shapes and reflections. ' +
   'Style: natural editorial product photography with a gentle contact shadow and no added text.';
 
 describe('protect: subject in the batch lane', () => {
-  const clock = { t: 1_800_000_000_000 };
-  let server: GeminiServer;
+  const world = useBatchWorld();
+  const { clock } = world;
   let b: BatchHarness;
   let source: Buffer;
   beforeAll(async () => {
-    server = await startGeminiServer({ apiKey: 'test-key', now: () => clock.t });
     // 1024 × 683 is the size the server answers for a 3:2 input, so no resampling blurs the comparison.
     source = await sharp(join(FIXTURES_DIR, 'local/product-on-white.png'))
       .resize(1024, 683, { fit: 'fill', kernel: 'lanczos3' })
       .png()
       .toBuffer();
   });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.reset();
-    return async () => b?.h.close();
-  });
 
   it('measures the drift of each batch answer, retries a drifted one in the next batch with a new seed, and composites the product back', async () => {
-    b = await createBatchHarness(server, clock);
+    b = await world.open();
     await b.h.drop('shop/cup.png', source);
     await b.h.drop('shop/cup.json', {
       lane: 'batch',
@@ -48,8 +40,8 @@ describe('protect: subject in the batch lane', () => {
     const job = expectOutcome(await b.h.arrive('shop/cup.png'), 'waiting-batch').jobId;
     const key = `${job}.s1.v1`;
     // The first answer moves the product 40 px; the retry's answer keeps it.
-    server.batches.failMember(key, fault.moved(40));
-    server.batches.failMember(`${key}.a1`, fault.kept());
+    world.server.batches.failMember(key, fault.moved(40));
+    world.server.batches.failMember(`${key}.a1`, fault.kept());
 
     await submitBatches(b.deps, { force: true });
     clock.t += BATCH_DONE_MS;
@@ -68,10 +60,10 @@ describe('protect: subject in the batch lane', () => {
     clock.t += BATCH_DONE_MS;
     const second = await pollBatches(b.deps);
     expect(second.resumed).toMatchObject([{ kind: 'ran', outcome: { kind: 'succeeded' } }]);
-    expect(server.batches.creates).toBe(2);
-    expect(server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
+    expect(world.server.batches.creates).toBe(2);
+    expect(world.server.calls.filter((c) => c.path.endsWith(':generateContent'))).toHaveLength(0);
     // What went to the batches was the product on its canvas, each with its recorded seed.
-    const sent = [...server.batches.batches.values()].flatMap((x) => x.requests);
+    const sent = [...world.server.batches.batches.values()].flatMap((x) => x.requests);
     expect(sent.map((r) => r.request.generationConfig.seed)).toEqual([11, 11 + 1_000_003]);
 
     const done = await b.h.lineage.getJob(job);

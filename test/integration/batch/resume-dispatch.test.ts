@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollBatches } from '../../../shared/batch/poll.js';
 import { submitBatches } from '../../../shared/batch/submit.js';
 import type { Dispatcher, StageTask } from '../../../shared/dispatch/dispatcher.js';
 import { resumeStageTask } from '../../../shared/pipeline/resume-task.js';
-import { type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
-import { BATCH_PROMPT, type BatchHarness, createBatchHarness } from './batch-harness.js';
+import { BATCH_PROMPT, type BatchHarness, useBatchWorld } from './batch-harness.js';
 
 /** A tasks-mode Dispatcher that keeps what it is asked to queue (the port, not a mock of Cloud Tasks). */
 function recordingDispatcher(): Dispatcher & { queued: { task: StageTask; queue: string }[] } {
@@ -21,20 +20,12 @@ function recordingDispatcher(): Dispatcher & { queued: { task: StageTask; queue:
 }
 
 describe('a job answered by a batch continues through the dispatcher when one is configured', () => {
-  const clock = { t: 1_800_000_000_000 };
-  let server: GeminiServer;
+  const world = useBatchWorld();
+  const { clock } = world;
   let b: BatchHarness;
-  beforeAll(async () => {
-    server = await startGeminiServer({ apiKey: 'test-key', now: () => clock.t });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.reset();
-    return async () => b?.h.close();
-  });
 
   it("queues the waiting stage on its model's queue, under a fresh task name, and the worker finishes the job", async () => {
-    b = await createBatchHarness(server, clock);
+    b = await world.open();
     const job = await b.dropWaiting('queued', {
       stages: [
         { name: 'scene', prompt: BATCH_PROMPT, seed: 9 },
