@@ -11,6 +11,11 @@ export interface EngineOutput {
   data: Buffer;
   /** The MIME type the engine or its service declared (the check sniffs the real one). */
   mimeType: string;
+  /**
+   * The pixels `data` encodes, when the engine drew them itself (the local engine): the check then
+   * reads only the header, which must describe exactly these pixels, instead of decoding `data`.
+   */
+  pixels?: RawPixels | undefined;
 }
 
 /** An encoded image handed to an engine, or an engine's output once checked. */
@@ -135,6 +140,13 @@ export interface EngineRequest {
    * used on its own), engines use `checkEngineOutput` from `shared/imaging`.
    */
   checkOutput?: OutputCheck | undefined;
+  /**
+   * true when the output is neither stored nor sent to a service (a {@link EnginePlan.recomputable}
+   * stage whose intermediates are not kept, in a job no generative engine reads): the pipeline only
+   * hashes it and hands it on in memory, so an engine that encodes its output may favour speed over
+   * size (the local engine then writes an uncompressed PNG). Absent: false.
+   */
+  fastEncoding?: boolean | undefined;
 }
 
 /** Token counts reported by a model service. */

@@ -1,11 +1,19 @@
+import type { Metadata } from 'sharp';
 import sharp from 'sharp';
-import type { EngineImage } from '../engines/engine.js';
+import type { EngineImage, RawPixels } from '../engines/engine.js';
 import { EngineError } from '../errors.js';
 import { NORMALIZED_PNG } from './load.js';
 import { configureSharp } from './sharp-setup.js';
 import { sniffFormat } from './sniff.js';
 
 const PASS_THROUGH = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const;
+
+/** Options of {@link decodeEngineImage}. */
+interface DecodeOptions {
+  maxPixels?: number | undefined;
+  source?: string | undefined;
+  declared?: string | undefined;
+}
 
 /**
  * Verifies and measures the bytes an engine returned. PNG, JPEG and WebP without an EXIF
@@ -23,10 +31,12 @@ const PASS_THROUGH = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' 
  */
 export async function decodeEngineImage(
   bytes: Buffer,
-  options: {
-    maxPixels?: number | undefined;
-    source?: string | undefined;
-    declared?: string | undefined;
+  options: DecodeOptions & {
+    /**
+     * The decoded pixels, when the engine drew them itself (the local engine): the header must then
+     * describe exactly these pixels, and the bytes are not decoded again.
+     */
+    pixels?: RawPixels | undefined;
   } = {},
 ): Promise<EngineImage> {
   configureSharp();
@@ -62,8 +72,10 @@ export async function decodeEngineImage(
       { details: { format, width: meta.width, height: meta.height, pixels, ...declared } },
     );
   }
+  const mimeType = format in PASS_THROUGH ? PASS_THROUGH[format as keyof typeof PASS_THROUGH] : undefined;
+  if (options.pixels)
+    return _withDrawnPixels(bytes, { meta, mimeType, pixels: options.pixels, source, format });
   try {
-    const mimeType = format in PASS_THROUGH ? PASS_THROUGH[format as keyof typeof PASS_THROUGH] : undefined;
     if (mimeType && (meta.orientation ?? 1) === 1 && (meta.pages ?? 1) === 1) {
       // A full decode proves the data is complete (a header alone can precede a truncated body).
       // Reading only the last row still decodes every row before it, without stats()'s per-pixel
@@ -86,4 +98,31 @@ export async function decodeEngineImage(
       { cause: err, details: { format, bytes: bytes.length, ...declared } },
     );
   }
+}
+
+/**
+ * An image whose pixels the engine drew and handed over with their encoding: kept with them when its
+ * header (a pass-through type, upright, one frame) describes exactly those pixels.
+ */
+function _withDrawnPixels(
+  bytes: Buffer,
+  drawn: { meta: Metadata; mimeType: string | undefined; pixels: RawPixels; source: string; format: string },
+): EngineImage {
+  const { meta, mimeType, pixels } = drawn;
+  const matches =
+    mimeType !== undefined &&
+    (meta.orientation ?? 1) === 1 &&
+    (meta.pages ?? 1) === 1 &&
+    meta.width === pixels.width &&
+    meta.height === pixels.height &&
+    meta.channels === pixels.channels &&
+    pixels.data.length === pixels.width * pixels.height * pixels.channels;
+  if (!matches) {
+    throw new EngineError(
+      'ENGINE_BAD_OUTPUT',
+      `${drawn.source} returned a ${meta.width}×${meta.height} ${drawn.format.toUpperCase()} with ${meta.channels} channels that does not describe the ${pixels.width}×${pixels.height} pixels (${pixels.channels} channels) it handed over`,
+      { details: { format: drawn.format, width: meta.width, height: meta.height, channels: meta.channels } },
+    );
+  }
+  return { data: bytes, mimeType, width: pixels.width, height: pixels.height, pixels };
 }

@@ -11,7 +11,8 @@ export const ENGINE_OUTPUT_MAX_PIXELS = 50_000_000;
  * Checks an engine's output: the real type sniffed from the bytes (SVG, PDF, BMP and unknown bytes
  * refused, never rendered), the pixel count read from the header and refused over `maxPixels`
  * before decoding, then decoded in full. PNG, JPEG and WebP are kept byte for byte; other formats
- * are normalised to PNG.
+ * are normalised to PNG. An output that carries the pixels its engine drew (the local engine) is not
+ * decoded again: its header must describe exactly those pixels, and they are kept with it.
  * @param output bytes and the declared type (never trusted)
  * @param options `maxPixels` (default {@link ENGINE_OUTPUT_MAX_PIXELS}); `source` for messages
  * @returns the verified image
@@ -25,6 +26,7 @@ export function checkEngineOutput(
     maxPixels: options.maxPixels ?? ENGINE_OUTPUT_MAX_PIXELS,
     source: options.source,
     declared: output.mimeType,
+    pixels: output.pixels,
   });
 }
 

@@ -1,11 +1,5 @@
 import { batchLaneEngine } from '../batch/lane.js';
-import type {
-  EngineImage,
-  EngineOutput,
-  EngineRequest,
-  EngineResult,
-  OutputCheck,
-} from '../engines/engine.js';
+import type { EngineImage, EngineRequest, EngineResult, OutputCheck } from '../engines/engine.js';
 import { StoreConflictError, TransientError } from '../errors.js';
 import { createOutputCheck, decodeEngineImage, hashBytes } from '../imaging/index.js';
 import type { Location } from '../lineage/records.js';
@@ -24,23 +18,17 @@ import type { PlannedStage, Produced } from './types.js';
 type VariantInput = { image: EngineImage; assetId: string };
 /** A variant's parameters (the stage's, with the variant's seed), as a plain record for the cache key. */
 type VariantParams = { [K in keyof PlannedStage['plan']['params']]: PlannedStage['plan']['params'][K] };
-/** Which variant, with which seed, whether the stage cache may answer it, and whether intermediates are kept. */
-type VariantOptions = { variant: number; seed: number; cache: boolean; keepIntermediates: boolean };
-
 /**
- * The checked image, with the pixels the engine decoded for it when it kept the bytes as they were
- * (the local engine hands them over, so the next stage and the outputs need not decode again).
+ * Which variant, with which seed, whether the stage cache may answer it, whether intermediates are
+ * kept, and whether no image of the job goes to a generative engine (`StageRunOptions.localOnly`).
  */
-async function withEnginePixels(
-  checked: Promise<EngineImage>,
-  returned: EngineOutput & { pixels?: EngineImage['pixels'] },
-): Promise<EngineImage> {
-  const image = await checked;
-  const { pixels } = returned;
-  const same =
-    image.data === returned.data && pixels?.width === image.width && pixels.height === image.height;
-  return same ? { ...image, pixels } : image;
-}
+type VariantOptions = {
+  variant: number;
+  seed: number;
+  cache: boolean;
+  keepIntermediates: boolean;
+  localOnly: boolean;
+};
 
 /**
  * Produces one output (variant) of a stage, paying for an engine call only when nothing
@@ -60,11 +48,15 @@ export async function produceVariant(
 ): Promise<Produced> {
   const suffix = planned.seeds.length > 1 ? `-v${options.variant}` : '';
   const stem = stageOutputName(ctx.prefix, planned.index, `${planned.stage.name}${suffix}`, '');
-  const recovered = await _recoverStoredOutput(ctx, planned, stem, options);
+  // A free, deterministic stage is its own resume point: recomputing it on a resume costs less than
+  // storing it on every run. It is stored (and cached) only when the request keeps intermediates;
+  // unstored, no earlier attempt and no cache entry of this request can hold it, so none is looked up.
+  const kept = options.keepIntermediates || !planned.enginePlan.recomputable;
+  const recovered = kept ? await _recoverStoredOutput(ctx, planned, stem, options) : undefined;
   if (recovered) return recovered;
   const params: VariantParams = { ...planned.plan.params, seed: options.seed };
   const cacheKey = _cacheKey(planned, input, refs, params);
-  const cached = options.cache ? await _fromStageCache(ctx, planned, cacheKey, options) : undefined;
+  const cached = options.cache && kept ? await _fromStageCache(ctx, planned, cacheKey, options) : undefined;
   if (cached) return cached;
   if (nowOf(ctx.deps) >= ctx.deadline) {
     throw new TransientError(
@@ -73,15 +65,10 @@ export async function produceVariant(
     );
   }
   const check = createOutputCheck({ maxPixels: ctx.deps.config.limits.maxInputPixels });
-  const result = await _callEngine(ctx, planned, { ...options, params, input, refs, check });
+  const result = await _callEngine(ctx, planned, { ...options, params, input, refs, check, kept });
   // The one check of the output; free when the engine already ran it inside its retry loop.
-  const image = await withEnginePixels(
-    check(result.image, { source: `stage ${planned.index}: ${planned.engine.name}` }),
-    result.image,
-  );
-  // A free, deterministic stage is its own resume point: recomputing it on a resume costs less than
-  // storing it on every run. It is stored (and cached) only when the request keeps intermediates.
-  const kept = options.keepIntermediates || !planned.enginePlan.recomputable;
+  // An engine that drew the pixels (the local engine) hands them over, checked against the header.
+  const image = await check(result.image, { source: `stage ${planned.index}: ${planned.engine.name}` });
   const output = await _storeOutput(ctx, planned, { stem, image, variant: options.variant, store: kept });
   if (options.cache && kept) await _enterInCache(ctx, planned, { cacheKey, result, image, output, options });
   return {
@@ -180,6 +167,8 @@ async function _callEngine(
     input: VariantInput;
     refs: LoadedAsset[];
     check: OutputCheck;
+    /** Whether the output will be stored. */
+    kept: boolean;
   },
 ): Promise<EngineResult> {
   const { protect, drift } = planned.stage;
@@ -195,6 +184,8 @@ async function _callEngine(
     deadline: ctx.deadline,
     signal: ctx.signal,
     checkOutput: call.check,
+    // Neither stored nor sent to a model: only hashed and handed on in memory.
+    fastEncoding: !call.kept && call.localOnly,
     resumeFrom: checkpoints[checkpointKey],
     checkpoint: async (details) => {
       checkpoints[checkpointKey] = details;
@@ -219,10 +210,12 @@ async function _storeOutput(
   const { deps } = ctx;
   const { image } = what;
   const output = { bucket: deps.results.bucket, name: `${what.stem}${STAGE_EXT[image.mimeType] ?? 'png'}` };
-  if (ctx.signal?.aborted || !(await renewLease(deps, ctx.job.id, ctx.attempt))) {
-    throw new SupersededError(ctx.job.id, ctx.attempt);
-  }
+  if (ctx.signal?.aborted) throw new SupersededError(ctx.job.id, ctx.attempt);
+  // Nothing written, nothing to fence: the lease heartbeat keeps the claim, and the stage record
+  // that follows is create-only and fenced.
   if (!what.store) return output;
+  // The renewal fences the write: a superseded attempt must not store over its successor.
+  if (!(await renewLease(deps, ctx.job.id, ctx.attempt))) throw new SupersededError(ctx.job.id, ctx.attempt);
   try {
     // The engine was paid for this result: a transient failure retries the write, not the call.
     await retryTransientWrite(ctx, output.name, () =>

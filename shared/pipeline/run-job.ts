@@ -67,12 +67,12 @@ export async function runJob(ctx: JobContext, request: Request) {
     throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
   }
   // Only a generative engine (or an upscale, which always is one) is sent the normalised PNG.
-  const storedPng = !request.upscale && stages.every((s) => !s.engine.generative);
+  const localOnly = !request.upscale && stages.every((s) => !s.engine.generative);
   // The job record's request and the source image are independent: written and read side by side,
   // both settled before anything else touches the job.
   const [recorded, loadedSource] = await Promise.allSettled([
     recording,
-    loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request), storedPng }),
+    loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request), storedPng: localOnly }),
   ]);
   if (recorded.status === 'rejected') throw recorded.reason;
   if (loadedSource.status === 'rejected') throw loadedSource.reason;
@@ -91,7 +91,7 @@ export async function runJob(ctx: JobContext, request: Request) {
     stages.flatMap((s) =>
       s.references.map((location, r) => ({ location, path: `${s.path}.references[${r}]` })),
     ),
-    { storedPng },
+    { storedPng: localOnly },
   );
   const t1 = ctx.now();
   // Tasks mode runs a window of the stages and hands the rest to a queue (handoff.ts).
@@ -99,6 +99,7 @@ export async function runJob(ctx: JobContext, request: Request) {
   const outcomes = await runStages(ctx, window.run, source, references, {
     cache: request.cache && deps.config.stageCache,
     keepIntermediates: request.output.keepIntermediates,
+    localOnly,
   });
   if (window.handoff) return window.handoff;
   const t2 = ctx.now();

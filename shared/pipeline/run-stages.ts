@@ -15,6 +15,11 @@ import type { PlannedStage, Produced, StageOutcome } from './types.js';
 export interface StageRunOptions {
   cache: boolean;
   keepIntermediates: boolean;
+  /**
+   * No image of the job is sent to a generative engine (local stages only, no upscale): an output
+   * that is not stored either is then encoded for speed (see `EngineRequest.fastEncoding`).
+   */
+  localOnly: boolean;
 }
 
 /**
@@ -33,13 +38,21 @@ export async function runStages(
   references: Map<string, LoadedAsset>,
   options: StageRunOptions,
 ): Promise<StageOutcome[]> {
-  const recorded = new Map((await ctx.deps.lineage.listStages(ctx.job.id)).map((s) => [s.index, s]));
+  // A job this attempt created has no recorded stage yet: nothing to look up.
+  const records = ctx.created ? [] : await ctx.deps.lineage.listStages(ctx.job.id);
+  const recorded = new Map(records.map((s) => [s.index, s]));
   const outcomes: StageOutcome[] = [];
   let input: { image: EngineImage; assetId: string } = { image: source.image, assetId: source.assetId };
   for (const planned of stages) {
     const previous = recorded.get(planned.index);
     const outcome = previous
-      ? await reuseRecordedStage(ctx, previous, { planned, input, references })
+      ? await reuseRecordedStage(ctx, previous, {
+          planned,
+          input,
+          references,
+          keepIntermediates: options.keepIntermediates,
+          localOnly: options.localOnly,
+        })
       : await runStage(ctx, planned, input, references, options);
     outcomes.push(outcome);
     input = { image: outcome.image, assetId: outcome.record.outputAssetId };
@@ -95,6 +108,9 @@ interface RerunInputs {
   planned: PlannedStage;
   input: { image: EngineImage; assetId: string };
   references: Map<string, LoadedAsset>;
+  /** The first run's settings: a recomputed output is encoded (and stored) as it was then. */
+  keepIntermediates: boolean;
+  localOnly: boolean;
 }
 
 /**
@@ -122,7 +138,8 @@ async function recordedImage(
     variant: v.variant,
     seed: v.seed,
     cache: false,
-    keepIntermediates: false,
+    keepIntermediates: rerun.keepIntermediates,
+    localOnly: rerun.localOnly,
   });
   const actual = hashBytes(again.data);
   if (actual !== v.outputAssetId) {

@@ -84,7 +84,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine<Engi
           signal: request.signal,
           placement: checked.placement,
         });
-        const data = await encodePng(run.frame);
+        const data = await encodePng(run.frame, { fast: request.fastEncoding });
         const { width, height } = run.frame;
         return {
           image: {

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../shared/errors.js';
 import { checkEngineOutput, createOutputCheck } from '../../../shared/imaging/index.js';
@@ -30,6 +31,42 @@ describe('checkEngineOutput', () => {
       { maxPixels: 1000 },
     ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ENGINE_BAD_OUTPUT', details: { pixels: 240_000 } });
+  });
+});
+
+describe('checkEngineOutput with the pixels an engine drew', () => {
+  const drawn = async (width: number, height: number) => {
+    const raw = { width, height, channels: 3 as const };
+    const data = Buffer.alloc(width * height * 3, 128);
+    const png = await sharp(data, { raw }).png({ compressionLevel: 0 }).toBuffer();
+    return { png, pixels: { data, ...raw } };
+  };
+
+  it('keeps the pixels with the bytes when the header describes them, and decodes nothing', async () => {
+    const { png, pixels } = await drawn(40, 30);
+    const image = await checkEngineOutput({ data: png, mimeType: 'image/png', pixels });
+    expect(image).toMatchObject({ mimeType: 'image/png', width: 40, height: 30 });
+    expect(image.data).toBe(png);
+    expect(image.pixels).toBe(pixels);
+  });
+
+  it('refuses bytes whose header does not describe the pixels handed over', async () => {
+    const { png } = await drawn(40, 30);
+    const { pixels } = await drawn(30, 40);
+    const err = await checkEngineOutput({ data: png, mimeType: 'image/png', pixels }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ code: 'ENGINE_BAD_OUTPUT', details: { width: 40, height: 30, channels: 3 } });
+  });
+
+  it('still sniffs and bounds the bytes first', async () => {
+    const { pixels } = await drawn(40, 30);
+    const svg = checkEngineOutput({ data: readBadFixture('drawing.svg'), mimeType: 'image/png', pixels });
+    await expect(svg).rejects.toMatchObject({ code: 'ENGINE_BAD_OUTPUT', details: { format: 'svg' } });
+    const { png } = await drawn(40, 30);
+    const big = checkEngineOutput({ data: png, mimeType: 'image/png', pixels }, { maxPixels: 100 });
+    await expect(big).rejects.toMatchObject({ code: 'ENGINE_BAD_OUTPUT', details: { pixels: 1200 } });
   });
 });
 
