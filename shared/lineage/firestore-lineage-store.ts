@@ -57,7 +57,23 @@ export function createFirestoreLineageStore(options: FirestoreLineageStoreOption
   }
 
   return {
-    createJob: (job) => createOnly(jobs().doc(job.id), job),
+    async createJob(job, firstAttempt) {
+      const ref = jobs().doc(job.id);
+      if (!firstAttempt) return createOnly(ref, job);
+      // One commit of two create-only writes: both land, or (the job exists) neither does.
+      const attempt = jobDoc(job.id).collection('attempts').doc(String(firstAttempt.attempt));
+      try {
+        await db
+          .batch()
+          .create(ref.withConverter(null), toFirestoreData(job))
+          .create(attempt.withConverter(null), toFirestoreData(firstAttempt))
+          .commit();
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+        throw rejectedOrSame(err, ref.path);
+      }
+    },
 
     async getJob(jobId) {
       const snap = await jobs().doc(jobId).get();

@@ -10,8 +10,11 @@ export type { JobPatch } from './records.js';
  * recording a stage) is built on them.
  */
 export interface LineageStore {
-  /** @returns false when the job already exists (nothing is written) */
-  createJob(job: JobRecord): Promise<boolean>;
+  /**
+   * Creates the job, and with `firstAttempt` its `attempts/{n}` record in the same atomic write.
+   * @returns false when the job already exists (nothing is written)
+   */
+  createJob(job: JobRecord, firstAttempt?: AttemptRecord): Promise<boolean>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
   /** Merges `patch` into the job; a top-level `null` removes that field. */
   updateJob(jobId: string, patch: JobPatch): Promise<void>;

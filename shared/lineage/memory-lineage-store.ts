@@ -28,9 +28,10 @@ export function createMemoryLineageStore(): LineageStore {
   const cache = new Map<string, CachedStage>();
 
   return {
-    async createJob(job) {
+    async createJob(job, firstAttempt) {
       if (jobs.has(job.id)) return false;
       jobs.set(job.id, structuredClone(job));
+      if (firstAttempt) attempts.add(`${job.id}/${firstAttempt.attempt}`);
       return true;
     },
     async getJob(jobId) {

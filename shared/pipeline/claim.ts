@@ -5,13 +5,15 @@ import { countedAttempts } from './quota-wait.js';
 
 /** The outcome of trying to claim a job. */
 export type Claim =
-  | { kind: 'claimed'; job: JobRecord; attempt: number }
+  /** `created`: this claim created the job, so nothing of it is recorded yet (no stage, no attempt before). */
+  | { kind: 'claimed'; job: JobRecord; attempt: number; created?: boolean }
   | { kind: 'finished'; job: JobRecord }
   | { kind: 'busy'; job: JobRecord }
   | { kind: 'exhausted'; job: JobRecord };
 
 /**
- * Claims a job for this process. The first delivery creates `jobs/{id}` (create-only);
+ * Claims a job for this process. The first delivery creates `jobs/{id}` with `attempts/1`
+ * (create-only, in one write);
  * later ones find it and either acknowledge (finished), back off (a live lease elsewhere),
  * or take over an expired lease by creating `attempts/{n+1}` and moving the job to it in
  * one transaction fenced on attempt n, so of several deliveries racing for the same
@@ -29,9 +31,8 @@ export async function claimJob(deps: PipelineDeps, fresh: JobRecord): Promise<Cl
   const now = nowOf(deps);
   const leaseExpiresAt = new Date(now + deps.config.timing.leaseMs);
   const first = { ...fresh, attempt: 1, owner, leaseExpiresAt, status: 'running' as const };
-  if (await lineage.createJob(first)) {
-    await lineage.createAttempt(fresh.id, attemptRecord(1, owner, now));
-    return { kind: 'claimed', job: first, attempt: 1 };
+  if (await lineage.createJob(first, attemptRecord(1, owner, now))) {
+    return { kind: 'claimed', job: first, attempt: 1, created: true };
   }
   const job = await lineage.getJob(fresh.id);
   if (!job) throw new Error(`job ${fresh.id} exists but could not be read`);

@@ -14,6 +14,8 @@ export interface JobContextFields {
   job: JobRecord;
   /** This attempt's number: the fencing token of every write. */
   attempt: number;
+  /** The claim created the job: nothing of it is recorded yet, so no earlier stage is looked up. */
+  created?: boolean | undefined;
   log: Logger;
   /** Epoch ms after which no new engine call may start. */
   deadline: number;

@@ -88,6 +88,7 @@ export async function runAttempt(
     deps,
     job: claim.job,
     attempt: claim.attempt,
+    created: claim.created,
     log,
     deadline:
       options.deadline ?? now + deps.config.timing.functionTimeoutMs - deps.config.timing.deadlineMarginMs,

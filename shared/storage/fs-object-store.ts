@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { StoreConflictError } from '../errors.js';
 import {
@@ -86,19 +86,7 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       return undefined;
     }
     if (!st.isFile()) return undefined;
-    const generation = st.mtimeNs.toString();
-    const meta = await readMeta(bucket, name);
-    // Metadata written for an earlier generation of the file does not apply to this one.
-    const current = meta && meta.generation === generation ? meta : undefined;
-    return {
-      bucket,
-      name,
-      generation,
-      size: Number(st.size),
-      contentType: current?.contentType ?? guessContentType(name),
-      metadata: current?.metadata ?? {},
-      updated: new Date(Number(st.mtimeNs / 1_000_000n)).toISOString(),
-    };
+    return infoOf(bucket, name, st, await readMeta(bucket, name));
   }
 
   return {
@@ -111,16 +99,31 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
     },
 
     async read(ref: ObjectRef, readOptions?: { maxBytes?: number }) {
-      const found = await this.stat(ref);
-      if (!found) throw new ObjectNotFoundError(ref);
-      if (readOptions?.maxBytes !== undefined && found.size > readOptions.maxBytes) {
-        throw new ObjectTooLargeError(ref, found.size, readOptions.maxBytes);
+      // One open file: its size and generation are checked on it, and the bytes read from it, so
+      // a file replaced meanwhile (a new inode) is never mixed up with the one checked.
+      const handle = await open(pathOf(ref.bucket, ref.name), 'r').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'ENOTDIR') {
+          throw new ObjectNotFoundError(ref);
+        }
+        throw err;
+      });
+      try {
+        const before = await handle.stat({ bigint: true });
+        const generation = before.mtimeNs.toString();
+        if (!before.isFile() || (ref.generation && generation !== ref.generation)) {
+          throw new ObjectNotFoundError(ref);
+        }
+        if (readOptions?.maxBytes !== undefined && Number(before.size) > readOptions.maxBytes) {
+          throw new ObjectTooLargeError(ref, Number(before.size), readOptions.maxBytes);
+        }
+        const data = await handle.readFile();
+        // The file may have been rewritten in place while it was read.
+        const after = await handle.stat({ bigint: true });
+        if (after.mtimeNs !== before.mtimeNs) throw new ObjectNotFoundError(ref);
+        return data;
+      } finally {
+        await handle.close();
       }
-      const data = await readFile(pathOf(ref.bucket, ref.name));
-      // The file may have been replaced between stat and read.
-      const after = await info(ref.bucket, ref.name);
-      if (!after || after.generation !== found.generation) throw new ObjectNotFoundError(ref);
-      return data;
     },
 
     async create(ref, data: Buffer, writeOptions: WriteOptions): Promise<WriteResult> {
@@ -152,9 +155,7 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       const metaPath = metaPathOf(ref.bucket, ref.name);
       await mkdir(dirname(metaPath), { recursive: true });
       await writeFile(metaPath, JSON.stringify(meta));
-      const created = await info(ref.bucket, ref.name);
-      if (!created) throw new ObjectNotFoundError(ref);
-      return { info: created, created: true };
+      return { info: infoOf(ref.bucket, ref.name, st, meta), created: true };
     },
 
     async list(bucket: string, prefix: string) {
@@ -173,6 +174,27 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       await rm(pathOf(ref.bucket, ref.name), { force: true });
       await rm(metaPathOf(ref.bucket, ref.name), { force: true });
     },
+  };
+}
+
+/** An object's info from its file's stat and its metadata file (which holds only for its generation). */
+function infoOf(
+  bucket: string,
+  name: string,
+  st: { size: bigint; mtimeNs: bigint },
+  meta: MetaFile | undefined,
+): ObjectInfo {
+  const generation = st.mtimeNs.toString();
+  // Metadata written for an earlier generation of the file does not apply to this one.
+  const current = meta && meta.generation === generation ? meta : undefined;
+  return {
+    bucket,
+    name,
+    generation,
+    size: Number(st.size),
+    contentType: current?.contentType ?? guessContentType(name),
+    metadata: current?.metadata ?? {},
+    updated: new Date(Number(st.mtimeNs / 1_000_000n)).toISOString(),
   };
 }
 

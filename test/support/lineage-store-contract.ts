@@ -64,6 +64,14 @@ export function testLineageStore(
         expect(job?.status).toBe('running');
       });
 
+      it('creates a job with its first attempt in one write, or neither when the job exists', async () => {
+        const first = { attempt: 1, owner: 'host:1', startedAt: new Date('2026-03-01T00:00:00.000Z') };
+        expect(await store.createJob(jobRecord('j1'), first)).toBe(true);
+        expect(await store.createAttempt('j1', first)).toBe(false);
+        expect(await store.createJob(jobRecord('j1'), { ...first, attempt: 2 })).toBe(false);
+        expect(await store.createAttempt('j1', { ...first, attempt: 2 })).toBe(true);
+      });
+
       it('returns undefined for a missing job', async () => {
         expect(await store.getJob('missing')).toBeUndefined();
       });
