@@ -5,6 +5,7 @@ import { imagePipeline } from './image-source.js';
 import { type Provenance, provenanceXmp } from './provenance.js';
 import { type Shape, shapeFor } from './shape.js';
 import { configureSharp } from './sharp-setup.js';
+import { embedSrgbProfile } from './srgb-profile.js';
 
 /** One encoded output file. */
 export interface EncodedOutput {
@@ -65,8 +66,11 @@ export async function encodeOutputs(
       let pipeline = source();
       pipeline = _applyShape(pipeline, variant.shape);
       if (format === 'jpeg') pipeline = pipeline.flatten({ background: variant.shape.background });
-      pipeline = _encoder(pipeline, format, variant.quality).withIccProfile('srgb').withXmp(xmp);
-      const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+      pipeline = _encoder(pipeline, format, variant.quality).withXmp(xmp);
+      // The pixels are sRGB already: for the containers it can edit, only the profile is written.
+      if (format === 'avif') pipeline = pipeline.withIccProfile('srgb');
+      const { data: encoded, info } = await pipeline.toBuffer({ resolveWithObject: true });
+      const data = format === 'avif' ? encoded : await embedSrgbProfile(encoded, format);
       outputs.push({
         role: variant.role,
         format,
