@@ -13,3 +13,4 @@ export { outputLimitProblems } from './output-limits.js';
 export { digitalSourceTypeFor } from './provenance.js';
 export { parseAspectRatio, shapeFor } from './shape.js';
 export { type SniffedFormat, sniffFormat } from './sniff.js';
+export { embedSrgbProfile, type ProfileContainer } from './srgb-profile.js';

@@ -102,6 +102,16 @@ describe('encodeOutputs', () => {
       );
       expect(near(await pixelAt(output?.data ?? Buffer.alloc(0), 20, 20), [255, 0, 0], 30)).toBe(true);
     });
+
+    it('keeps the colours of a 16-bit PNG (no transform that would read it as Display P3)', async () => {
+      const data = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#20c040' } })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer();
+      const image = { data, mimeType: 'image/png', width: 8, height: 8 };
+      const [output] = await encodeOutputs(image, options({ formats: ['png'] }), PROVENANCE);
+      expect(await pixelAt(output?.data ?? Buffer.alloc(0), 4, 4)).toEqual([0x20, 0xc0, 0x40, 255]);
+    });
   });
 
   describe('shaping', () => {

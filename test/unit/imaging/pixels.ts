@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** RGBA of one pixel of an encoded image (alpha 255 when the image has none). */
 export async function pixelAt(data: Buffer, x: number, y: number): Promise<[number, number, number, number]> {
@@ -20,4 +20,11 @@ export function solid(
   channels: 3 | 4 = 3,
 ): Promise<Buffer> {
   return sharp({ create: { width, height, channels, background } }).png().toBuffer();
+}
+
+/** A deterministic image whose pixels all differ from their neighbours, for checks that pixels survive exactly. */
+export function pattern(width: number, height: number, channels: 3 | 4 = 3): Sharp {
+  const raw = Buffer.alloc(width * height * channels);
+  for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + Math.floor(i / (width * channels)) * 13) % 256;
+  return sharp(raw, { raw: { width, height, channels } });
 }
