@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { embedSrgbProfile } from '../../imaging/index.js';
 import type { EngineImage } from '../engine.js';
 
 /**
@@ -69,7 +70,9 @@ export const FAST_PNG = { compressionLevel: 0, adaptiveFiltering: false } as con
  */
 export async function encodePng(frame: Frame, options: { fast?: boolean | undefined } = {}): Promise<Buffer> {
   if (options.fast) return frameToSharp(frame).png(FAST_PNG).toBuffer();
-  return frameToSharp(frame).withIccProfile('srgb').png(ENGINE_PNG).toBuffer();
+  // The profile is inserted into the PNG: the same bytes as sharp's withIccProfile('srgb'), without
+  // its sRGB-to-sRGB transform of every pixel.
+  return embedSrgbProfile(await frameToSharp(frame).png(ENGINE_PNG).toBuffer(), 'png');
 }
 
 /** Splits a frame into its RGB part and its alpha plane (undefined for RGB frames). */
