@@ -3,6 +3,7 @@ import { type EngineImage, keepsPixels, type RawPixels } from '../engines/engine
 import { InputImageError } from '../errors.js';
 import { configureSharp, sharpCanRead } from './sharp-setup.js';
 import { type SniffedFormat, sniffFormat } from './sniff.js';
+import { pixelImage } from './stored-png.js';
 import { tiffHasFloatSamples } from './tiff-samples.js';
 
 /** Input limits, from `shared/config.ts` (`MAX_INPUT_BYTES`, `MAX_INPUT_PIXELS`, `MIN_INPUT_SIDE`). */
@@ -31,9 +32,9 @@ export interface SourceInfo {
 export interface LoadOptions {
   /**
    * true when no generative engine will be sent the PNG (a job of local stages only, or none):
-   * an image that carries its decoded pixels then gets an uncompressed PNG (zlib level 0), which
-   * costs a copy instead of a compression (~45 ms per 1.2 MP photo). Every reader of the pixels
-   * gets the same ones; only the buffer is larger (docs/performance.md).
+   * an image that carries its decoded pixels then gets an uncompressed PNG, made only when something
+   * reads `data` (local stages and outputs read the pixels), instead of a compression (~45 ms per
+   * 1.2 MP photo). Every reader of the pixels gets the same ones (docs/performance.md).
    */
   storedPng?: boolean | undefined;
 }
@@ -131,7 +132,7 @@ export async function loadImage(
   _checkDimensions(source, limits);
 
   const warnings = _warnings(source);
-  let decoded: { data: Buffer; info: OutputInfo; pixels?: RawPixels | undefined };
+  let decoded: { data: Buffer; info: OutputInfo; pixels?: RawPixels | undefined } | { image: EngineImage };
   try {
     const image = sharp(bytes, {
       failOn: 'error',
@@ -140,20 +141,25 @@ export async function loadImage(
       pages: 1,
       page: 0,
     }).toColourspace('srgb');
-    decoded = keepsPixels(source)
-      ? await _decodeKeepingPixels(image, options.storedPng ? STORED_PNG : NORMALIZED_PNG)
-      : await image.png(normalizedPngFor(source.width, source.height)).toBuffer({ resolveWithObject: true });
+    decoded = !keepsPixels(source)
+      ? await image.png(normalizedPngFor(source.width, source.height)).toBuffer({ resolveWithObject: true })
+      : options.storedPng
+        ? await _decodeToPixelImage(image)
+        : await _decodeKeepingPixels(image, NORMALIZED_PNG);
   } catch (err) {
     throw _decodeError(format, err);
   }
   const loaded: LoadedImage = {
-    image: {
-      data: decoded.data,
-      mimeType: 'image/png',
-      width: decoded.info.width,
-      height: decoded.info.height,
-      ...(decoded.pixels ? { pixels: decoded.pixels } : {}),
-    },
+    image:
+      'image' in decoded
+        ? decoded.image
+        : {
+            data: decoded.data,
+            mimeType: 'image/png',
+            width: decoded.info.width,
+            height: decoded.info.height,
+            ...(decoded.pixels ? { pixels: decoded.pixels } : {}),
+          },
     source,
     warnings,
   };
@@ -178,6 +184,23 @@ async function _decodeKeepingPixels(
     .toBuffer({ resolveWithObject: true });
   if (channels !== 3 && channels !== 4) return png;
   return { ...png, pixels: { data: raw.data, width, height, channels } };
+}
+
+/**
+ * Decodes once to raw pixels, for an image no generative engine is sent: its (uncompressed) PNG is
+ * made only if something reads it (`pixelImage`).
+ */
+async function _decodeToPixelImage(
+  image: Sharp,
+): Promise<{ image: EngineImage } | { data: Buffer; info: OutputInfo }> {
+  const raw = await image.raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = raw.info;
+  if (channels !== 3 && channels !== 4) {
+    return sharp(raw.data, { raw: { width, height, channels } })
+      .png(STORED_PNG)
+      .toBuffer({ resolveWithObject: true });
+  }
+  return { image: pixelImage({ data: raw.data, width, height, channels }) };
 }
 
 function _supportedList(): string {
