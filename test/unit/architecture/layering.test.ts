@@ -89,10 +89,16 @@ describe('layering', () => {
       'shared/storage/object-store.ts': 'export interface ObjectStore { read(): void }\n',
       'shared/storage/gcs-object-store.ts':
         "import type { ObjectStore } from './object-store.js';\nimport { route } from '../pipeline/route.js';\nexport const store = (s: ObjectStore) => [s, route];\n",
+      'shared/cloud/start-once.ts': 'export const startOnce = 1;\n',
+      'shared/cloud/index.ts': "export { startOnce } from './start-once.js';\n",
+      'shared/config.ts': 'export const loadConfig = 1;\n',
       'functions/index.ts':
-        "import { route } from '../shared/pipeline/route.js';\nimport { route as faced } from '../shared/pipeline/index.js';\nexport const all = [route, faced];\n",
+        "import { route } from '../shared/pipeline/route.js';\nimport { route as faced } from '../shared/pipeline/index.js';\n" +
+        "import { startOnce } from '../shared/cloud/start-once.js';\nimport { startOnce as once } from '../shared/cloud/index.js';\n" +
+        "import { loadConfig } from '../shared/config.js';\nexport const all = [route, faced, startOnce, once, loadConfig];\n",
     });
     expect((await violations(fixture, ['shared', 'functions'])).sort()).toEqual([
+      'entries-through-faces: functions/index.ts → shared/cloud/start-once.ts',
       'entries-through-faces: functions/index.ts → shared/pipeline/route.ts',
       'storage-adapter: shared/storage/gcs-object-store.ts → shared/pipeline/route.ts',
     ]);
