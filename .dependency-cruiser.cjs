@@ -10,6 +10,24 @@ const SDK = 'node_modules/(@google-cloud/|@google/genai/|google-gax/|sharp/|@fir
 /** The leaf utilities every adapter may use. */
 const LEAVES = ['^shared/errors\\.ts$', '^shared/clock\\.ts$', '^shared/retry\\.ts$'];
 
+/** The engine adapters' files: everything under `shared/engines/<adapter>/`. */
+const ENGINE_ADAPTERS = '^shared/engines/(gemini|replicate|local)/';
+
+/** The composition roots: they build the adapters, so they may name them; all else takes a port. */
+const COMPOSITION_ROOTS = [
+  '^shared/(runner|cloud|cli)/',
+  '^shared/engines/registry\\.ts$',
+  '^bench/',
+  '^test/',
+];
+
+/**
+ * The local engine's frame toolkit a protected stage still draws on (frames, cut-out and
+ * compositing, placement), until it moves out of the engine beside `shared/subject`.
+ */
+const PROTECT_LOCAL_TOOLKIT =
+  '^shared/engines/local/(pixels|background|placement-layout|placement-phrases)\\.ts$';
+
 /**
  * Each adapter: the files it is made of, and everything else it may import — its port, its SDK
  * and leaf utilities. Node's own modules are always allowed.
@@ -24,6 +42,8 @@ const ADAPTERS = [
       // The Gemini adapter also implements the batch lane's client port.
       '^shared/batch/batch-client\\.ts$',
       '^shared/imaging/index\\.ts$',
+      // Subject separation, which the local engine shares with protect and the marketplace checks.
+      '^shared/subject/index\\.ts$',
       'node_modules/(@google/genai|sharp|zod)/',
     ],
   },
@@ -97,6 +117,21 @@ module.exports = {
           '^shared/notify/pubsub-',
         ],
       },
+    },
+    {
+      name: 'engines-through-ports',
+      comment:
+        'Outside an engine adapter only the composition roots import its files; everything else takes an Engine.',
+      severity: 'error',
+      from: { pathNot: [ENGINE_ADAPTERS, ...COMPOSITION_ROOTS, '^shared/protect/protect-subject\\.ts$'] },
+      to: { path: ENGINE_ADAPTERS },
+    },
+    {
+      name: 'protect-local-toolkit',
+      comment: 'A protected stage takes no more of the local engine than its frame toolkit.',
+      severity: 'error',
+      from: { path: '^shared/protect/protect-subject\\.ts$' },
+      to: { path: ENGINE_ADAPTERS, pathNot: PROTECT_LOCAL_TOOLKIT },
     },
     ...ADAPTERS.map((adapter) => ({
       name: adapter.name,

@@ -7,13 +7,12 @@ import {
   frameToSharp,
   sharpToFrame,
   splitAlpha,
-  transformPlane,
 } from '../engines/local/pixels.js';
 import { layoutSubject } from '../engines/local/placement-layout.js';
 import { placementGeometry } from '../engines/local/placement-phrases.js';
-import { separateSubject } from '../engines/local/segment.js';
 import { EngineError } from '../errors.js';
 import { checkEngineOutput } from '../imaging/index.js';
+import { separateSubject, transformPlane } from '../subject/index.js';
 import { type DriftFigures, measureDrift } from './drift.js';
 import type { DriftOptions } from './protect-schema.js';
 

@@ -1,6 +1,7 @@
 /**
  * The layering as a test: the rules in `.dependency-cruiser.cjs` hold for the repository, and the
- * same rules report a cycle and an SDK import in the pipeline when a tree has them.
+ * same rules report a cycle, an SDK import in the pipeline, an adapter or entry out of its lane and
+ * an engine adapter reached past the composition roots when a tree has them.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +102,29 @@ describe('layering', () => {
       'entries-through-faces: functions/index.ts → shared/cloud/start-once.ts',
       'entries-through-faces: functions/index.ts → shared/pipeline/route.ts',
       'storage-adapter: shared/storage/gcs-object-store.ts → shared/pipeline/route.ts',
+    ]);
+  });
+
+  it('reports a module past the composition roots importing an engine adapter’s files', async () => {
+    fixture = writeTree({
+      'shared/engines/engine.ts': 'export interface Engine { edit(): void }\n',
+      'shared/engines/local/segment.ts': 'export const separate = 1;\n',
+      'shared/engines/local/pixels.ts': 'export const decode = 1;\n',
+      'shared/engines/local/index.ts': "export { separate } from './segment.js';\n",
+      'shared/engines/registry.ts':
+        "import { separate } from './local/index.js';\nexport const all = [separate];\n",
+      'shared/cli/run-command.ts':
+        "import { separate } from '../engines/local/segment.js';\nexport const run = separate;\n",
+      'shared/marketplace/measure.ts':
+        "import type { Engine } from '../engines/engine.js';\nimport { separate } from '../engines/local/index.js';\n" +
+        'export const measure = (e: Engine) => [e, separate];\n',
+      'shared/protect/protect-subject.ts':
+        "import { decode } from '../engines/local/pixels.js';\nimport { separate } from '../engines/local/segment.js';\n" +
+        'export const protect = [decode, separate];\n',
+    });
+    expect((await violations(fixture, ['shared'])).sort()).toEqual([
+      'engines-through-ports: shared/marketplace/measure.ts → shared/engines/local/index.ts',
+      'protect-local-toolkit: shared/protect/protect-subject.ts → shared/engines/local/segment.ts',
     ]);
   });
 });
