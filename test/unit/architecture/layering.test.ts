@@ -1,7 +1,8 @@
 /**
  * The layering as a test: the rules in `.dependency-cruiser.cjs` hold for the repository, and the
  * same rules report a cycle, an SDK import in the pipeline, an adapter or entry out of its lane and
- * an engine adapter reached past the composition roots when a tree has them.
+ * an engine adapter reached past the composition roots when a tree has them; and the Cloud
+ * Functions load their SDKs on the first request, not at cold start.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,40 @@ async function violations(baseDir: string, paths: string[]): Promise<string[]> {
   );
   const result = reported.output as ICruiseResult;
   return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
+}
+
+/** The SDKs of outside services: the Cloud Functions load them on the first request, not at cold start. */
+const SERVICE_SDK =
+  /^node_modules\/(@google-cloud\/(firestore|pubsub|storage|tasks)|@google\/genai|google-gax)\//;
+
+/**
+ * What loading `entry` loads before anything runs: the modules it reaches through static imports
+ * (a dynamic `import()` loads on use; type-only imports are compiled away).
+ */
+async function loadedAtStart(baseDir: string, entry: string): Promise<string[]> {
+  const tsConfig = extractTSConfig(join(baseDir, 'tsconfig.json'));
+  const reported = await cruise(
+    [entry],
+    {
+      baseDir,
+      tsPreCompilationDeps: false,
+      doNotFollow: { path: 'node_modules' },
+      tsConfig: { fileName: join(baseDir, 'tsconfig.json') },
+    },
+    undefined,
+    { tsConfig },
+  );
+  const modules = new Map((reported.output as ICruiseResult).modules.map((m) => [m.source, m]));
+  const loaded = new Set([entry]);
+  const queue = [entry];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    for (const dep of modules.get(next)?.dependencies ?? []) {
+      if (dep.dynamic || loaded.has(dep.resolved)) continue;
+      loaded.add(dep.resolved);
+      queue.push(dep.resolved);
+    }
+  }
+  return [...loaded];
 }
 
 let fixture: string | undefined;
@@ -125,6 +160,36 @@ describe('layering', () => {
     expect((await violations(fixture, ['shared'])).sort()).toEqual([
       'engines-through-ports: shared/marketplace/measure.ts → shared/engines/local/index.ts',
       'protect-local-toolkit: shared/protect/protect-subject.ts → shared/engines/local/segment.ts',
+    ]);
+  });
+});
+
+describe('cold start', () => {
+  it('the Cloud Functions load no service SDK and no runtime wiring before the first request', async () => {
+    const loaded = await loadedAtStart(ROOT, 'functions/index.ts');
+    expect(loaded).toContain('shared/cloud/index.ts');
+    expect(loaded.filter((m) => SERVICE_SDK.test(m) || /^shared\/cloud\/create-/.test(m))).toEqual([]);
+  });
+
+  it('tells a lazily imported SDK from an eagerly imported one', async () => {
+    fixture = writeTree({
+      'node_modules/@google-cloud/storage/package.json': JSON.stringify({
+        name: '@google-cloud/storage',
+        version: '0.0.0',
+        main: 'index.js',
+      }),
+      'node_modules/@google-cloud/storage/index.js': 'module.exports = {};\n',
+      'shared/cloud/wiring.ts':
+        "import * as storage from '@google-cloud/storage';\nexport const wire = storage;\n",
+      'shared/cloud/index.ts': "export const load = () => import('./wiring.js');\n",
+      'functions/index.ts': "import { load } from '../shared/cloud/index.js';\nexport const start = load;\n",
+      'functions/eager.ts': "import { wire } from '../shared/cloud/wiring.js';\nexport const start = wire;\n",
+    });
+    expect((await loadedAtStart(fixture, 'functions/index.ts')).filter((m) => SERVICE_SDK.test(m))).toEqual(
+      [],
+    );
+    expect((await loadedAtStart(fixture, 'functions/eager.ts')).filter((m) => SERVICE_SDK.test(m))).toEqual([
+      'node_modules/@google-cloud/storage/index.js',
     ]);
   });
 });
