@@ -23,10 +23,9 @@ const COMPOSITION_ROOTS = [
 
 /**
  * The local engine's frame toolkit a protected stage still draws on (frames, cut-out and
- * compositing, placement), until it moves out of the engine beside `shared/subject`.
+ * compositing in linear light), until it moves out of the engine beside `shared/subject`.
  */
-const PROTECT_LOCAL_TOOLKIT =
-  '^shared/engines/local/(pixels|background|placement-layout|placement-phrases)\\.ts$';
+const PROTECT_LOCAL_TOOLKIT = '^shared/engines/local/(pixels|background)\\.ts$';
 
 /**
  * Each adapter: the files it is made of, and everything else it may import — its port, its SDK

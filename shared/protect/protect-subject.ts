@@ -8,11 +8,9 @@ import {
   sharpToFrame,
   splitAlpha,
 } from '../engines/local/pixels.js';
-import { layoutSubject } from '../engines/local/placement-layout.js';
-import { placementGeometry } from '../engines/local/placement-phrases.js';
 import { EngineError } from '../errors.js';
 import { checkEngineOutput } from '../imaging/index.js';
-import { separateSubject, transformPlane } from '../subject/index.js';
+import { layoutSubject, placementGeometry, separateSubject, transformPlane } from '../subject/index.js';
 import { type DriftFigures, measureDrift } from './drift.js';
 import type { DriftOptions } from './protect-schema.js';
 

@@ -1,4 +1,9 @@
-import type { SubjectMask } from '../../subject/index.js';
+import {
+  layoutSubject,
+  type PlacementGeometry,
+  type SubjectLayout,
+  type SubjectMask,
+} from '../../subject/index.js';
 import { compositeOver, cutOut } from './background.js';
 import { applyCurves } from './curves.js';
 import {
@@ -12,8 +17,6 @@ import {
   splitAlpha,
   srgbToLinear,
 } from './pixels.js';
-import { layoutSubject, type SubjectLayout } from './placement-layout.js';
-import type { PlacementGeometry } from './placement-phrases.js';
 
 /** Where and how the subject was placed, for the stage's details. */
 export interface Placement {

@@ -1,5 +1,5 @@
 import { TransientError } from '../../errors.js';
-import { separateSubject } from '../../subject/index.js';
+import { type PlacementGeometry, separateSubject } from '../../subject/index.js';
 import type { EngineImage } from '../engine.js';
 import { blurBackground, cutOut, opaque, replaceBackground } from './background.js';
 import {
@@ -25,7 +25,6 @@ import {
   linearToFrame,
   splitAlpha,
 } from './pixels.js';
-import type { PlacementGeometry } from './placement-phrases.js';
 import { blackAndWhite, filmGrain, saturate, sepia, sharpen, soften, vignette } from './tone.js';
 import { OPERATIONS, type OperationName } from './vocabulary.js';
 
