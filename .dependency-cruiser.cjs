@@ -10,6 +10,23 @@ const SDK = 'node_modules/(@google-cloud/|@google/genai/|google-gax/|sharp/|@fir
 /** The leaf utilities every adapter may use. */
 const LEAVES = ['^shared/errors\\.ts$', '^shared/clock\\.ts$', '^shared/retry\\.ts$'];
 
+/** The engine adapters' files: everything under `shared/engines/<adapter>/`. */
+const ENGINE_ADAPTERS = '^shared/engines/(gemini|replicate|local)/';
+
+/** The composition roots: they build the adapters, so they may name them; all else takes a port. */
+const COMPOSITION_ROOTS = [
+  '^shared/(runner|cloud|cli)/',
+  '^shared/engines/registry\\.ts$',
+  '^bench/',
+  '^test/',
+];
+
+/**
+ * The local engine's frame toolkit a protected stage still draws on (frames, cut-out and
+ * compositing in linear light), until it moves out of the engine beside `shared/subject`.
+ */
+const PROTECT_LOCAL_TOOLKIT = '^shared/engines/local/(pixels|background)\\.ts$';
+
 /**
  * Each adapter: the files it is made of, and everything else it may import — its port, its SDK
  * and leaf utilities. Node's own modules are always allowed.
@@ -24,6 +41,8 @@ const ADAPTERS = [
       // The Gemini adapter also implements the batch lane's client port.
       '^shared/batch/batch-client\\.ts$',
       '^shared/imaging/index\\.ts$',
+      // Subject separation, which the local engine shares with protect and the marketplace checks.
+      '^shared/subject/index\\.ts$',
       'node_modules/(@google/genai|sharp|zod)/',
     ],
   },
@@ -98,6 +117,21 @@ module.exports = {
         ],
       },
     },
+    {
+      name: 'engines-through-ports',
+      comment:
+        'Outside an engine adapter only the composition roots import its files; everything else takes an Engine.',
+      severity: 'error',
+      from: { pathNot: [ENGINE_ADAPTERS, ...COMPOSITION_ROOTS, '^shared/protect/protect-subject\\.ts$'] },
+      to: { path: ENGINE_ADAPTERS },
+    },
+    {
+      name: 'protect-local-toolkit',
+      comment: 'A protected stage takes no more of the local engine than its frame toolkit.',
+      severity: 'error',
+      from: { path: '^shared/protect/protect-subject\\.ts$' },
+      to: { path: ENGINE_ADAPTERS, pathNot: PROTECT_LOCAL_TOOLKIT },
+    },
     ...ADAPTERS.map((adapter) => ({
       name: adapter.name,
       comment: 'An adapter imports only its port, its SDK and leaf utilities.',
@@ -108,18 +142,12 @@ module.exports = {
     {
       name: 'entries-through-faces',
       comment:
-        'functions/ reaches shared/ only through public faces (index.ts), the root leaves (config, log, ' +
-        'errors), the cli and cloud parts that wire each command and trigger, and the dispatch settings.',
+        'functions/ reaches shared/ only through public faces (index.ts) and the root leaves (config, log, errors).',
       severity: 'error',
       from: { path: '^functions/' },
       to: {
         path: '^shared/',
-        pathNot: [
-          '^shared/[^/]+/index\\.ts$',
-          '^shared/(config|log|errors)\\.ts$',
-          '^shared/(cli|cloud)/',
-          '^shared/dispatch/settings\\.ts$',
-        ],
+        pathNot: ['^shared/[^/]+/index\\.ts$', '^shared/(config|log|errors)\\.ts$'],
       },
     },
   ],

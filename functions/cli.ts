@@ -1,13 +1,5 @@
 #!/usr/bin/env node
-import * as backfill from '../shared/cli/backfill-command.js';
-import * as batch from '../shared/cli/batch-command.js';
-import * as lineage from '../shared/cli/lineage-command.js';
-import * as report from '../shared/cli/report-command.js';
-import { exitCodeOf, runCli } from '../shared/cli/run-cli.js';
-import * as run from '../shared/cli/run-command.js';
-import * as validate from '../shared/cli/validate-command.js';
-
-const commands = { run, backfill, validate, report, lineage, batch };
+import { COMMANDS, exitCodeOf, runCli } from '../shared/cli/index.js';
 
 // `darkroom lineage … | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -16,7 +8,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 runCli(process.argv.slice(2), {
-  commands,
+  commands: COMMANDS,
   env: process.env,
   print: (line) => console.log(line),
   stderr: process.stderr,

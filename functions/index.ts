@@ -4,14 +4,16 @@
  * See docs/cloud-function.md.
  */
 import { type CloudEvent, http } from '@google-cloud/functions-framework';
-import { cloudEventHttpHandler } from '../shared/cloud/cloud-event-request.js';
-import { type CloudRuntime, handleStorageEvent } from '../shared/cloud/handle-storage-event.js';
-import { startOnce } from '../shared/cloud/start-once.js';
+import {
+  type CloudRuntime,
+  cloudEventHttpHandler,
+  handleStorageEvent,
+  loadCloudRuntime,
+  startOnce,
+} from '../shared/cloud/index.js';
 
 /** Builds the runtime once per instance; the SDKs load on the first event, not at cold start. */
-const getRuntime = startOnce<CloudRuntime>(() =>
-  import('../shared/cloud/create-cloud-runtime.js').then((m) => m.createCloudRuntime({ env: process.env })),
-);
+const getRuntime = startOnce<CloudRuntime>(() => loadCloudRuntime(process.env));
 
 /**
  * Handles one Cloud Storage CloudEvent. Resolves (204, acknowledged) for every outcome that

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { colourDistance } from '../engines/local/segment.js';
+import { colourDistance } from '../subject/index.js';
 
 /** What the checks look at in one encoded output file. */
 export interface OutputMeasurements {

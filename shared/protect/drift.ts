@@ -1,4 +1,4 @@
-import { colourDistance } from '../engines/local/segment.js';
+import { colourDistance } from '../subject/index.js';
 
 /** How far the model moved or changed the product, measured inside the product's mask. */
 export interface DriftFigures {

@@ -7,13 +7,10 @@ import {
   frameToSharp,
   sharpToFrame,
   splitAlpha,
-  transformPlane,
 } from '../engines/local/pixels.js';
-import { layoutSubject } from '../engines/local/placement-layout.js';
-import { placementGeometry } from '../engines/local/placement-phrases.js';
-import { separateSubject } from '../engines/local/segment.js';
 import { EngineError } from '../errors.js';
 import { checkEngineOutput } from '../imaging/index.js';
+import { layoutSubject, placementGeometry, separateSubject, transformPlane } from '../subject/index.js';
 import { type DriftFigures, measureDrift } from './drift.js';
 import type { DriftOptions } from './protect-schema.js';
 
@@ -39,10 +36,10 @@ const FEATHER = 0.8;
 
 /**
  * Runs a generative stage with the product protected: the product is separated from the stage
- * input (its alpha, else the local engine's separation), laid out on the target canvas (the first
- * reference's size, placed by the prompt's geometry phrases, or where it already is when there is
- * no reference), and sent to the engine with the scene and the prompt. The drift of the product
- * in each output is measured; past the thresholds the stage retries with a new recorded seed.
+ * input (its alpha, else `separateSubject`, as in the local engine), laid out on the target canvas
+ * (the first reference's size, placed by the prompt's geometry phrases, or where it already is when
+ * there is no reference), and sent to the engine with the scene and the prompt. The drift of the
+ * product in each output is measured; past the thresholds the stage retries with a new recorded seed.
  * The original product pixels are then composited back over the chosen output at that position
  * with a feathered edge, so the model's shadow and surroundings stay and the product is the
  * source's, pixel for pixel inside its mask (up to resampling when the output size differs).

@@ -1,4 +1,4 @@
-import { NO_COLOUR, nearestOpaque } from './matte.js';
+import { NO_COLOUR, nearestOpaque, type SubjectMask } from '../../subject/index.js';
 import {
   blurLinear,
   type Frame,
@@ -9,7 +9,6 @@ import {
   sharpToFrame,
   splitAlpha,
 } from './pixels.js';
-import type { SubjectMask } from './segment.js';
 
 /**
  * How much lighter than the product just inside its edge an edge pixel may be. Above it the pixel

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../errors.js';
+import { type PlacementGeometry, placementGeometry, withoutGeometry } from '../../subject/index.js';
 import type { StageParams, StagePlan } from '../engine.js';
 import { type ParsedPrompt, parseEditPrompt } from './parse-prompt.js';
-import { type PlacementGeometry, placementGeometry, withoutGeometry } from './placement-phrases.js';
 import { OPERATIONS } from './vocabulary.js';
 
 /** Engines that can do what the local engine cannot (free-form, generative edits). */

@@ -1,3 +1,9 @@
+import {
+  layoutSubject,
+  type PlacementGeometry,
+  type SubjectLayout,
+  type SubjectMask,
+} from '../../subject/index.js';
 import { compositeOver, cutOut } from './background.js';
 import { applyCurves } from './curves.js';
 import {
@@ -11,9 +17,6 @@ import {
   splitAlpha,
   srgbToLinear,
 } from './pixels.js';
-import { layoutSubject, type SubjectLayout } from './placement-layout.js';
-import type { PlacementGeometry } from './placement-phrases.js';
-import type { SubjectMask } from './segment.js';
 
 /** Where and how the subject was placed, for the stage's details. */
 export interface Placement {

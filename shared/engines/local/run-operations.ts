@@ -1,4 +1,5 @@
 import { TransientError } from '../../errors.js';
+import { type PlacementGeometry, separateSubject } from '../../subject/index.js';
 import type { EngineImage } from '../engine.js';
 import { blurBackground, cutOut, opaque, replaceBackground } from './background.js';
 import {
@@ -24,8 +25,6 @@ import {
   linearToFrame,
   splitAlpha,
 } from './pixels.js';
-import type { PlacementGeometry } from './placement-phrases.js';
-import { separateSubject } from './segment.js';
 import { blackAndWhite, filmGrain, saturate, sepia, sharpen, soften, vignette } from './tone.js';
 import { OPERATIONS, type OperationName } from './vocabulary.js';
 

@@ -1,3 +1,4 @@
+import { transformPlane } from '../../subject/index.js';
 import {
   blurLinear,
   type Frame,
@@ -7,7 +8,6 @@ import {
   sharpToFrame,
   toLinearTable,
   toSrgbTable,
-  transformPlane,
 } from './pixels.js';
 
 /**

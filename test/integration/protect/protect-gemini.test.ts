@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../../shared/engines/local/pixels.js';
-import { separateSubject } from '../../../shared/engines/local/segment.js';
 import type { ProtectRecord } from '../../../shared/protect/index.js';
 import { writeReport } from '../../../shared/report/index.js';
+import { separateSubject } from '../../../shared/subject/index.js';
 import { FIXTURES_DIR } from '../../fixtures/index.js';
 import { fault, type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
 import {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { EngineImage } from '../../../../shared/engines/engine.js';
 import { createLocalEngine } from '../../../../shared/engines/local/index.js';
-import { placementGeometry } from '../../../../shared/engines/local/placement-phrases.js';
+import { placementGeometry } from '../../../../shared/subject/index.js';
 import { fixture, pixels, stage } from './helpers.js';
 
 interface Placement {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cutOut } from '../../../../shared/engines/local/background.js';
 import { createLocalEngine } from '../../../../shared/engines/local/index.js';
 import { decodeFrame } from '../../../../shared/engines/local/pixels.js';
-import { separateSubject } from '../../../../shared/engines/local/segment.js';
+import { separateSubject } from '../../../../shared/subject/index.js';
 import { readFixture } from '../../../fixtures/index.js';
 import { edit, fixture, pixels } from './helpers.js';
 import { lightFringe, maskIoU, SYNTHETIC_PRODUCTS, syntheticProduct } from './synthetic-products.js';

@@ -1,4 +1,4 @@
-import type { Frame } from './pixels.js';
+import type { RawPixels } from '../engines/engine.js';
 import type { PlacementGeometry } from './placement-phrases.js';
 
 /** Where the subject goes in the scene, and why. */
@@ -35,7 +35,7 @@ const ON_SURFACE = 0.4;
  */
 export function layoutSubject(options: {
   box: { width: number; height: number };
-  scene: Frame;
+  scene: RawPixels;
   geometry?: PlacementGeometry | undefined;
 }): SubjectLayout {
   const { box, scene, geometry } = options;
@@ -77,7 +77,7 @@ export function layoutSubject(options: {
  * Texture averages out along a row; a real horizon does not.
  * @returns the row, or undefined when no row stands out (three times the median step, at least 4 levels)
  */
-export function findGroundLine(scene: Frame): number | undefined {
+export function findGroundLine(scene: RawPixels): number | undefined {
   const { width, height, channels, data } = scene;
   const rowLum = new Float64Array(height);
   for (let y = 0; y < height; y++) {

@@ -1,6 +1,7 @@
 /**
  * Position and scale phrases of a placement prompt ("on the floor", "bottom left", "small",
- * "fills the frame", "on the table"), read from the raw prompt next to the vocabulary parser.
+ * "fills the frame", "on the table"), read from the raw prompt: by the local engine next to its
+ * vocabulary parser, and by protected stages to lay the product out.
  */
 
 /** Where and how large the subject goes; absent fields keep the engine's defaults. */

@@ -1,10 +1,9 @@
 import sharp from 'sharp';
-import { EngineError } from '../../errors.js';
+import type { RawPixels } from '../engines/engine.js';
+import { EngineError } from '../errors.js';
 import { colourDistance } from './colour-distance.js';
 import { closeThinChannels, edgeStrength, refineBand } from './matte.js';
-import { type Frame, transformPlane } from './pixels.js';
-
-export { colourDistance } from './colour-distance.js';
+import { transformPlane } from './plane.js';
 
 /** The subject of an image, separated from its background. */
 export interface SubjectMask {
@@ -44,7 +43,7 @@ const CHANNEL_SHARE = 0.012;
  * separating a plain background (studio white or any uniform colour) seeded from the borders.
  * @throws EngineError EDIT_NOT_POSSIBLE when the background is not uniform enough, or no subject is found
  */
-export async function separateSubject(frame: Frame, label = 'image 1'): Promise<SubjectMask> {
+export async function separateSubject(frame: RawPixels, label = 'image 1'): Promise<SubjectMask> {
   const fromAlpha = _alphaMask(frame);
   if (fromAlpha) return _checked(fromAlpha, label);
   return _checked(await _uniformBackgroundMask(frame, label), label);
@@ -62,7 +61,7 @@ function _checked(mask: SubjectMask, label: string): SubjectMask {
   return mask;
 }
 
-function _alphaMask(frame: Frame): SubjectMask | undefined {
+function _alphaMask(frame: RawPixels): SubjectMask | undefined {
   if (frame.channels !== 4) return undefined;
   const n = frame.width * frame.height;
   const alpha = Buffer.allocUnsafe(n);
@@ -83,7 +82,7 @@ function _median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-async function _uniformBackgroundMask(frame: Frame, label: string): Promise<SubjectMask> {
+async function _uniformBackgroundMask(frame: RawPixels, label: string): Promise<SubjectMask> {
   const { width, height } = frame;
   const scale = Math.min(1, WORK_SIZE / Math.max(width, height));
   const ww = Math.max(8, Math.round(width * scale));
@@ -252,7 +251,7 @@ function _floodFromBorder(
  * sub-pixel feather smooths what is left of the staircase.
  */
 async function _refineAtFullSize(
-  frame: Frame,
+  frame: RawPixels,
   hard: Buffer,
   work: { ww: number; wh: number; bg: [number, number, number]; tolerance: number },
 ): Promise<Buffer> {
