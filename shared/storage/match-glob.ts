@@ -3,7 +3,8 @@
  * whole name. Syntax, as the "List objects" page of the Cloud Storage docs gives it:
  * `*` any characters except `/`; `**` any characters including `/`; `?` one character except
  * `/`; `[chars]`, `[a-z]`, `[!chars]` one character of (not of) a class; `{a,b}` either
- * alternative (they nest); `\` makes the next character literal.
+ * alternative (nesting allowed here); `\` makes the next character literal. The docs do not say
+ * whether a class can match `/`; here it never does, as `?`.
  */
 
 /** A compiled glob. */
