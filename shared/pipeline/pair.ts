@@ -1,9 +1,13 @@
 import { ValidationError } from '../errors.js';
 import type { InputRef } from '../lineage/records.js';
+import { escapeGlob } from '../storage/match-glob.js';
 import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
 import { baseName, folderOf, stemOf } from './layout.js';
 import { type ParsedRequest, readRequest as readRequestObject } from './read-request.js';
 import { hasImageExtension, RECIPE_FILE, routeObject } from './route.js';
+
+/** The names in one folder that can be sidecars: `.json` in any case, as {@link routeObject} tells. */
+const SIDECAR_GLOB = '*.[jJ][sS][oO][nN]';
 
 /** The outcome of pairing an arrival with its partner. */
 export type Pairing =
@@ -150,10 +154,16 @@ async function pairInput(image: ObjectInfo, options: PairOptions): Promise<Pairi
   return { kind: 'wait', reason: 'no sidecar or recipe yet' };
 }
 
-/** A sidecar in the image's folder whose `image` field names it. */
+/**
+ * A sidecar in the image's folder whose `image` field names it. The listing asks for the
+ * folder's own `.json` files only, so a folder of N images costs no N-object listing (nor, in
+ * the folder store, N stats) per arrival.
+ */
 async function findNamingSidecar(image: ObjectInfo, options: PairOptions): Promise<Pairing | undefined> {
   const folder = folderOf(image.name);
-  const siblings = await options.store.list(image.bucket, folder);
+  const siblings = await options.store.list(image.bucket, folder, {
+    matchGlob: `${escapeGlob(folder)}${SIDECAR_GLOB}`,
+  });
   const sidecars = siblings
     .filter((s) => folderOf(s.name) === folder && routeObject(s).kind === 'sidecar')
     .filter((s) => s.name !== `${stemOf(image.name)}.json`)

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { StoreConflictError } from '../errors.js';
+import { compileGlob } from './match-glob.js';
 import {
+  type ListOptions,
   type ObjectInfo,
   ObjectNotFoundError,
   type ObjectRef,
@@ -158,14 +160,22 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       return { info: infoOf(ref.bucket, ref.name, st, meta), created: true };
     },
 
-    async list(bucket: string, prefix: string) {
+    async list(bucket: string, prefix: string, listOptions?: ListOptions) {
       const root = rootOf(bucket);
+      const glob = listOptions?.matchGlob === undefined ? undefined : compileGlob(listOptions.matchGlob);
+      // A name must start with both the prefix and the glob's literal text: the longer one.
+      const start = glob ? _longerPrefix(prefix, glob.literalPrefix) : prefix;
+      if (start === undefined) return [];
       const names: string[] = [];
       // Start at the deepest folder the prefix names and enter only folders that can match,
       // so listing one job's folder does not cost a walk of the whole bucket.
-      const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-      await walk(root, join(root, ...folder.split('/').filter(Boolean)), names, prefix);
-      const matching = names.filter((n) => n.startsWith(prefix) && !n.startsWith('.darkroom/')).sort();
+      const folder = start.slice(0, start.lastIndexOf('/') + 1);
+      const scope = { prefix: start, maxSlashes: glob?.maxSlashes ?? Number.POSITIVE_INFINITY };
+      await walk(root, join(root, ...folder.split('/').filter(Boolean)), names, scope);
+      // Names are filtered before any is stat'ed: a stat and a metadata read per listed object.
+      const matching = names
+        .filter((n) => n.startsWith(start) && !n.startsWith('.darkroom/') && (!glob || glob.matches(n)))
+        .sort();
       const infos = await Promise.all(matching.map((n) => info(bucket, n)));
       return infos.filter((i): i is ObjectInfo => i !== undefined);
     },
@@ -198,7 +208,13 @@ function infoOf(
   };
 }
 
-async function walk(root: string, dir: string, out: string[], prefix: string): Promise<void> {
+/** Which names a walk collects: those starting with `prefix` and holding at most `maxSlashes` `/`. */
+interface WalkScope {
+  prefix: string;
+  maxSlashes: number;
+}
+
+async function walk(root: string, dir: string, out: string[], scope: WalkScope): Promise<void> {
   let entries: import('node:fs').Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -211,7 +227,9 @@ async function walk(root: string, dir: string, out: string[], prefix: string): P
     if (entry.isDirectory()) {
       if (name === '.darkroom') continue;
       const folderName = `${name}/`;
-      if (folderName.startsWith(prefix) || prefix.startsWith(folderName)) await walk(root, full, out, prefix);
+      const reachable = folderName.startsWith(scope.prefix) || scope.prefix.startsWith(folderName);
+      // Every name inside holds at least the folder's slashes.
+      if (reachable && _slashes(folderName) <= scope.maxSlashes) await walk(root, full, out, scope);
     } else if (entry.isFile() && !entry.name.startsWith('.tmp-')) out.push(name);
   }
 }
@@ -220,4 +238,17 @@ async function walk(root: string, dir: string, out: string[], prefix: string): P
 export function guessContentType(name: string): string {
   const ext = name.split('.').pop()?.toLowerCase() ?? '';
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal helpers
+
+/** The longer of two prefixes when one extends the other; undefined when no name has both. */
+function _longerPrefix(a: string, b: string): string | undefined {
+  if (a.startsWith(b)) return a;
+  return b.startsWith(a) ? b : undefined;
+}
+
+function _slashes(name: string): number {
+  return name.split('/').length - 1;
 }

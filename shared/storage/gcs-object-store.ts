@@ -151,9 +151,14 @@ export function createGcsObjectStore(options: GcsObjectStoreOptions = {}): Objec
       );
     },
 
-    async list(bucket, prefix) {
+    async list(bucket, prefix, listOptions) {
       const out: ObjectInfo[] = [];
-      let query: GetFilesOptions | null = { prefix, autoPaginate: false, maxResults: pageSize };
+      let query: GetFilesOptions | null = {
+        prefix,
+        autoPaginate: false,
+        maxResults: pageSize,
+        ...(listOptions?.matchGlob !== undefined ? { matchGlob: listOptions.matchGlob } : {}),
+      };
       try {
         while (query) {
           const page: GetFilesResponse = await storage.bucket(bucket).getFiles(query);

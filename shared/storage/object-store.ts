@@ -43,6 +43,12 @@ export interface WriteResult {
   created: boolean;
 }
 
+/** Options of a listing. */
+export interface ListOptions {
+  /** A Cloud Storage glob the whole object name must match, e.g. `photos/*.json`. */
+  matchGlob?: string | undefined;
+}
+
 /** A bucket-like object store. */
 export interface ObjectStore {
   /** Adapter name, e.g. `fs` or `gcs`. */
@@ -64,8 +70,14 @@ export interface ObjectStore {
    * (`created: false`); an existing different object throws StoreConflictError.
    */
   create(ref: Omit<ObjectRef, 'generation'>, data: Buffer, options: WriteOptions): Promise<WriteResult>;
-  /** Objects whose names start with `prefix`, sorted by name. */
-  list(bucket: string, prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * Objects whose names start with `prefix`, sorted by name.
+   * @param options.matchGlob keep only objects whose whole name also matches this glob, with
+   *   Cloud Storage `matchGlob` semantics (see `match-glob.ts`); escape literal parts with
+   *   `escapeGlob`
+   * @throws InvalidGlobError (fs) or PermanentError (gcs) for a glob Cloud Storage refuses
+   */
+  list(bucket: string, prefix: string, options?: ListOptions): Promise<ObjectInfo[]>;
   /** Deletes an object; a missing object is not an error. */
   delete(ref: Omit<ObjectRef, 'generation'>): Promise<void>;
 }

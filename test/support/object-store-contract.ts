@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreConflictError } from '../../shared/errors.js';
+import { escapeGlob } from '../../shared/storage/match-glob.js';
 import {
   type ObjectInfo,
   ObjectNotFoundError,
@@ -159,6 +160,66 @@ export function testObjectStore(name: string, factory: () => Promise<ObjectStore
 
       it('returns an empty list when nothing matches', async () => {
         expect(await store.list(bucket, `${dir}none/`)).toEqual([]);
+      });
+    });
+
+    describe('list with matchGlob', () => {
+      const NAMES = [
+        'a.json',
+        'b.png',
+        'c.JSON',
+        'sub/d.json',
+        'sub/deeper/e.json',
+        'x[1]/f.json',
+        'x1/g.json',
+      ];
+      const names = async (prefix: string, glob: string) =>
+        (await store.list(bucket, prefix, { matchGlob: glob })).map((o) => o.name.slice(dir.length));
+
+      beforeEach(async () => {
+        for (const object of NAMES) await create(object, object);
+      });
+
+      it('keeps only names the whole glob matches; * and ? stop at "/"', async () => {
+        expect(await names(dir, `${escapeGlob(dir)}*.json`)).toEqual(['a.json']);
+        expect(await names(dir, `${escapeGlob(dir)}?.{json,JSON}`)).toEqual(['a.json', 'c.JSON']);
+        expect(await names(dir, `${escapeGlob(dir)}*`)).toEqual(['a.json', 'b.png', 'c.JSON']);
+        expect(await names(dir, `${escapeGlob(dir)}*/*.json`)).toEqual([
+          'sub/d.json',
+          'x1/g.json',
+          'x[1]/f.json',
+        ]);
+      });
+
+      it('lets ** cross folders, and classes pick characters', async () => {
+        expect(await names(dir, `${escapeGlob(dir)}**.json`)).toEqual([
+          'a.json',
+          'sub/d.json',
+          'sub/deeper/e.json',
+          'x1/g.json',
+          'x[1]/f.json',
+        ]);
+        expect(await names(dir, `${escapeGlob(dir)}[a-b]*`)).toEqual(['a.json', 'b.png']);
+        expect(await names(dir, `${escapeGlob(dir)}[!a]*.*`)).toEqual(['b.png', 'c.JSON']);
+      });
+
+      it('matches glob metacharacters in names literally once escaped', async () => {
+        expect(await names(`${dir}x[1]/`, `${escapeGlob(`${dir}x[1]/`)}*.json`)).toEqual(['x[1]/f.json']);
+        // Unescaped, "[1]" is a class: it matches "x1/", not "x[1]/".
+        expect(await names(dir, `${escapeGlob(dir)}x[1]/*`)).toEqual(['x1/g.json']);
+      });
+
+      it('applies the prefix too, and returns nothing when the two exclude each other', async () => {
+        expect(await names(`${dir}sub/`, `${escapeGlob(dir)}**.json`)).toEqual([
+          'sub/d.json',
+          'sub/deeper/e.json',
+        ]);
+        expect(await names(`${dir}sub/`, `${escapeGlob(dir)}x*/*`)).toEqual([]);
+      });
+
+      it('refuses an unclosed "[" or "{"', async () => {
+        await expect(store.list(bucket, dir, { matchGlob: `${escapeGlob(dir)}[ab` })).rejects.toThrow();
+        await expect(store.list(bucket, dir, { matchGlob: `${escapeGlob(dir)}{a,b` })).rejects.toThrow();
       });
     });
 

@@ -28,7 +28,7 @@ function recordingStore(store: ObjectStore): ObjectStore {
       return data;
     },
     create: (ref, data, options) => store.create(ref, data, options),
-    list: (bucket, prefix) => store.list(bucket, prefix),
+    list: (bucket, prefix, options) => store.list(bucket, prefix, options),
     delete: (ref) => store.delete(ref),
   };
 }

@@ -104,9 +104,9 @@ describe('a recomputable stage without kept intermediates', () => {
     const { store, lineage } = h.deps;
     h.deps.store = {
       ...store,
-      list: (bucket, prefix) => {
+      list: (bucket, prefix, options) => {
         looked.push(`list ${prefix}`);
-        return store.list(bucket, prefix);
+        return store.list(bucket, prefix, options);
       },
     };
     h.deps.lineage = {

@@ -211,6 +211,18 @@ describe('createGcsObjectStore', () => {
     expect(gcs.requests.slice(from).map((r) => r.query.pageToken !== undefined)).toEqual([false, true, true]);
   });
 
+  it('sends matchGlob on every page of a listing and maps a refused glob to PermanentError', async () => {
+    for (const name of ['p/a.json', 'p/b.png', 'p/c.json', 'p/d.json']) gcs.putObject(bucket, name, name);
+    const from = since();
+    const listed = await storeWith({ listPageSize: 2 }).list(bucket, 'p/', { matchGlob: 'p/*.json' });
+    expect(listed.map((o) => o.name)).toEqual(['p/a.json', 'p/c.json', 'p/d.json']);
+    expect(gcs.requests.slice(from).map((r) => r.query.matchGlob)).toEqual(['p/*.json', 'p/*.json']);
+    const error = await storeWith({ retryOptions: NO_RETRY })
+      .list(bucket, 'p/', { matchGlob: 'p/[' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+  });
+
   it('reaches the JSON API under /storage/v1 when given apiEndpoint', async () => {
     const saved = process.env.STORAGE_EMULATOR_HOST;
     delete process.env.STORAGE_EMULATOR_HOST;

@@ -105,6 +105,35 @@ describe('startGcsServer', () => {
     ]);
   });
 
+  it('filters a listing by matchGlob before paging, so every page holds matches only', async () => {
+    for (const name of ['g/a.json', 'g/1.png', 'g/2.png', 'g/b.json', 'g/3.png', 'g/s/c.json', 'g/c.json']) {
+      gcs.putObject('b', name, name);
+    }
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const glob = encodeURIComponent('g/*.json');
+      const query = `?prefix=g/&matchGlob=${glob}&maxResults=2${token ? `&pageToken=${token}` : ''}`;
+      const body = (await (await fetch(`${gcs.url}/b/b/o${query}`)).json()) as {
+        items?: Array<{ name: string }>;
+        nextPageToken?: string;
+      };
+      pages.push(body.items?.map((i) => i.name) ?? []);
+      token = body.nextPageToken;
+    } while (token);
+    expect(pages).toEqual([['g/a.json', 'g/b.json'], ['g/c.json']]);
+  });
+
+  it('answers an unclosed "[" or "{" in matchGlob with a 400 invalid error body', async () => {
+    for (const glob of ['g/[ab', 'g/{a,b']) {
+      const res = await fetch(`${gcs.url}/b/b/o?matchGlob=${encodeURIComponent(glob)}`);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: number; errors: Array<{ reason: string }> } };
+      expect(body.error.code).toBe(400);
+      expect(body.error.errors[0]?.reason).toBe('invalid');
+    }
+  });
+
   it('runs a resumable session: start, partial chunk (308 + Range), status query, final chunk', async () => {
     const start = await fetch(`${gcs.url}/upload/storage/v1/b/b/o?uploadType=resumable&name=r.bin`, {
       method: 'POST',

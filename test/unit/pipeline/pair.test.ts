@@ -140,6 +140,32 @@ describe('pairObject', () => {
     }
   });
 
+  it('finds the one naming sidecar of a folder of many images, whose name holds glob metacharacters', async () => {
+    const folder = 'cat [2024] {a,b} *?\\/';
+    const images = [];
+    for (let i = 0; i < 48; i++) images.push(await put(`${folder}IMG_${String(i).padStart(4, '0')}.jpg`));
+    await put(`${folder}_recipe.json`, { prompt: 'warmer' });
+    await put(`${folder}edit.JSON`, { prompt: 'cooler', image: 'IMG_0007.jpg' });
+    await put(`${folder}sub/deep.json`, { prompt: 'x', image: '../IMG_0008.jpg' });
+    const listed: number[] = [];
+    const counting: ObjectStore = {
+      ...store,
+      list: async (bucket, prefix, options) => {
+        const found = await store.list(bucket, prefix, options);
+        listed.push(found.length);
+        return found;
+      },
+    };
+    const requests = [];
+    for (const image of images) {
+      const job = expectJob(await pairObject(image, { store: counting, maxRequestBytes: 64 * 1024 }));
+      requests.push(`${job.image.name.slice(folder.length)} ${job.request.name.slice(folder.length)}`);
+    }
+    expect(requests.filter((r) => !r.endsWith(' _recipe.json'))).toEqual(['IMG_0007.jpg edit.JSON']);
+    // Each listing held the folder's own .json files (the recipe and the sidecar), not its images.
+    expect(listed).toEqual(images.map(() => 2));
+  });
+
   it('pairs one of several same-stem images when the sidecar names it', async () => {
     await put('p.jpg');
     const png = await put('p.png');
