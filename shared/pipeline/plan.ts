@@ -55,6 +55,22 @@ export function stagePlanOf(
  * @param options.firstIndex the number of the first edit stage: 1, or 2 after an upscale stage
  * @throws PermanentError (ENGINE_UNKNOWN) or ValidationError from the engines
  */
+/** The engine a stage names: its own, else the request's, else the deployment's default. */
+export function stageEngineName(ctx: JobContext, request: Request, stage: Request['stages'][number]): string {
+  return stage.engine ?? request.engine ?? ctx.deps.config.defaultEngine;
+}
+
+/**
+ * Whether no image of the job goes to a generative engine: no upscale (always generative), and
+ * every stage on an engine that is not (an unknown engine counts as not; planning refuses it).
+ */
+export function sentToNoModel(ctx: JobContext, request: Request): boolean {
+  if (request.upscale) return false;
+  return request.stages.every(
+    (s) => ctx.deps.engines.get(stageEngineName(ctx, request, s))?.generative !== true,
+  );
+}
+
 export function planStages(
   ctx: JobContext,
   request: Request,
@@ -64,8 +80,7 @@ export function planStages(
   const { deps } = ctx;
   return request.stages.map((stage, i) => {
     const index = i + (options.firstIndex ?? 1);
-    const engineName = stage.engine ?? request.engine ?? deps.config.defaultEngine;
-    const engine = ctx.requireEngine(engineName, `stages[${i}]`);
+    const engine = ctx.requireEngine(stageEngineName(ctx, request, stage), `stages[${i}]`);
     const references = stage.references.map((ref, r) =>
       resolveReference(
         ref,

@@ -9,7 +9,7 @@ import { finalizeJob } from './finalize.js';
 import { stageWindow } from './handoff.js';
 import type { JobContext } from './job-context.js';
 import { loadAsset, loadReferences } from './load-inputs.js';
-import { planStages } from './plan.js';
+import { planStages, sentToNoModel } from './plan.js';
 import { runStages } from './run-stages.js';
 import type { PlannedStage } from './types.js';
 import { checkUpscale, planUpscaleFirst, sourceMinSide } from './upscale.js';
@@ -40,6 +40,14 @@ function enginesOf(stages: PlannedStage[]): { engine: string; model: string } {
 export async function runJob(ctx: JobContext, request: Request) {
   const { deps } = ctx;
   const t0 = ctx.now();
+  // Only a generative engine (or an upscale, which always is one) is sent the normalised PNG.
+  const localOnly = sentToNoModel(ctx, request);
+  // The source is read, decoded and recorded while the lineage is read: neither waits for the
+  // other. Its errors surface where it is awaited, after the request's own checks.
+  const loading = ctx.image
+    ? loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request), storedPng: localOnly })
+    : undefined;
+  loading?.catch(() => undefined);
   // Two independent reads: a finished job's manifest, and the job this one revises.
   const [finished, previous] = await Promise.all([
     completeFromManifest(deps, { jobId: ctx.job.id, prefix: ctx.prefix }),
@@ -62,18 +70,13 @@ export async function runJob(ctx: JobContext, request: Request) {
     labels: request.labels,
     updatedAt: new Date(ctx.now()),
   });
-  if (!ctx.image) {
+  if (!loading) {
     await recording;
     throw new PermanentError('SIDECAR_IMAGE_MISSING', 'the job has no image');
   }
-  // Only a generative engine (or an upscale, which always is one) is sent the normalised PNG.
-  const localOnly = !request.upscale && stages.every((s) => !s.engine.generative);
   // The job record's request and the source image are independent: written and read side by side,
   // both settled before anything else touches the job.
-  const [recorded, loadedSource] = await Promise.allSettled([
-    recording,
-    loadAsset(ctx, ctx.image, 'image', 'image', { minSide: sourceMinSide(request), storedPng: localOnly }),
-  ]);
+  const [recorded, loadedSource] = await Promise.allSettled([recording, loading]);
   if (recorded.status === 'rejected') throw recorded.reason;
   if (loadedSource.status === 'rejected') throw loadedSource.reason;
   const source = loadedSource.value;
