@@ -4,8 +4,7 @@ import { StoreConflictError, TransientError } from '../errors.js';
 import { createOutputCheck, decodeEngineImage, hashBytes } from '../imaging/index.js';
 import type { Location } from '../lineage/records.js';
 import { DEFAULT_DRIFT, editProtected } from '../protect/index.js';
-import { ownsJob, renewLease, SupersededError } from './claim.js';
-import { nowOf } from './deps.js';
+import { renewLease, SupersededError } from './claim.js';
 import { type JobContext, outputMetadata } from './job-context.js';
 import { stageOutputName } from './layout.js';
 import type { LoadedAsset } from './load-inputs.js';
@@ -58,7 +57,7 @@ export async function produceVariant(
   const cacheKey = _cacheKey(planned, input, refs, params);
   const cached = options.cache && kept ? await _fromStageCache(ctx, planned, cacheKey, options) : undefined;
   if (cached) return cached;
-  if (nowOf(ctx.deps) >= ctx.deadline) {
+  if (ctx.now() >= ctx.deadline) {
     throw new TransientError(
       'DEADLINE_EXCEEDED',
       `stage ${planned.index}: no time left in this invocation; the job resumes at this stage on redelivery`,
@@ -226,14 +225,12 @@ async function _storeOutput(
           'darkroom-variant': String(what.variant),
         }),
         // Intermediates carry a custom time, so the results bucket's lifecycle rule can expire them.
-        customTime: new Date(nowOf(deps)),
+        customTime: new Date(ctx.now()),
       }),
     );
   } catch (err) {
     // Another attempt stored a different output here first: it took the job over.
-    if (err instanceof StoreConflictError && !(await ownsJob(deps, ctx.job.id, ctx.attempt))) {
-      throw new SupersededError(ctx.job.id, ctx.attempt);
-    }
+    if (err instanceof StoreConflictError) await ctx.assertOwner();
     throw err;
   }
   return output;
@@ -265,6 +262,6 @@ async function _enterInCache(
     stage: planned.index,
     variant: options.variant,
     costUsd: result.costUsd,
-    createdAt: new Date(nowOf(ctx.deps)),
+    createdAt: new Date(ctx.now()),
   });
 }
