@@ -78,6 +78,31 @@ describe('a recomputable stage without kept intermediates, on a resume', () => {
     expect(manifest.stages[0]?.output.sha256).toBe(recorded[0]?.outputAssetId);
   });
 
+  it('continues from an output an earlier version recorded with the other encoding', async () => {
+    const flaky = flakyLocal();
+    h = await createPipelineHarness({ engines: [flaky.engine] });
+    // The first attempt runs as a version without fast encoding did: a compressed, tagged PNG.
+    const edit = flaky.engine.edit.bind(flaky.engine);
+    let slow = true;
+    flaky.engine.edit = (request) => edit(slow ? { ...request, fastEncoding: false } : request);
+    await h.dropFile('r/cat.png', fixture('chelsea.png'));
+    await h.drop('r/cat.json', TWO_STAGES);
+    const first = expectOutcome(await h.arrive('r/cat.png'), 'retry');
+    const [recorded] = await h.lineage.listStages(first.jobId);
+    slow = false;
+    const second = expectOutcome(await h.arrive('r/cat.png'), 'succeeded');
+    // The resume's first recomputation (fast) does not match the record; the other encoding does.
+    expect(flaky.requests.map((r) => [r.stage.name, r.fastEncoding])).toEqual([
+      ['warm', false],
+      ['mono', false],
+      ['warm', true],
+      ['warm', false],
+      ['mono', true],
+    ]);
+    const [warm] = await h.lineage.listStages(second.jobId);
+    expect(warm?.outputAssetId).toBe(recorded?.outputAssetId);
+  });
+
   it('refuses to continue from a recomputed output whose hash differs from the record', async () => {
     const flaky = flakyLocal();
     h = await createPipelineHarness({ engines: [flaky.engine] });
