@@ -145,7 +145,7 @@ export async function loadImage(
       ? await image.png(normalizedPngFor(source.width, source.height)).toBuffer({ resolveWithObject: true })
       : options.storedPng
         ? await _decodeToPixelImage(image)
-        : await _decodeKeepingPixels(image, NORMALIZED_PNG);
+        : await _decodeKeepingPixels(image);
   } catch (err) {
     throw _decodeError(format, err);
   }
@@ -175,12 +175,11 @@ export async function loadImage(
  */
 async function _decodeKeepingPixels(
   image: Sharp,
-  settings: typeof NORMALIZED_PNG | typeof STORED_PNG,
 ): Promise<{ data: Buffer; info: OutputInfo; pixels?: RawPixels | undefined }> {
   const raw = await image.raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = raw.info;
   const png = await sharp(raw.data, { raw: { width, height, channels } })
-    .png(settings)
+    .png(NORMALIZED_PNG)
     .toBuffer({ resolveWithObject: true });
   if (channels !== 3 && channels !== 4) return png;
   return { ...png, pixels: { data: raw.data, width, height, channels } };
