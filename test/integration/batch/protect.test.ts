@@ -3,12 +3,11 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pollBatches } from '../../../shared/batch/poll.js';
 import { submitBatches } from '../../../shared/batch/submit.js';
-import { decodeFrame } from '../../../shared/engines/local/pixels.js';
 import type { ProtectRecord } from '../../../shared/protect/index.js';
-import { separateSubject } from '../../../shared/subject/index.js';
 import { FIXTURES_DIR } from '../../fixtures/index.js';
 import { fault } from '../../support/gemini-server.js';
 import { expectOutcome } from '../../support/pipeline-harness.js';
+import { productKept } from '../../support/product-kept.js';
 import { BATCH_DONE_MS, type BatchHarness, useBatchWorld } from './batch-harness.js';
 
 const PROMPT =
@@ -79,22 +78,9 @@ describe('protect: subject in the batch lane', () => {
     expect(protect.chosenSeed).toBe(11 + 1_000_003);
 
     // Inside its mask the final product is the source's, pixel for pixel (≤ 2/255 after encoding).
-    const mask = await separateSubject(await decodeFrame(source));
-    const src = await sharp(source).removeAlpha().raw().toBuffer();
-    const { data: out, info } = await sharp(await b.h.result(`${done?.results.prefix}final.png`))
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    expect([info.width, info.height]).toEqual([1024, 683]);
-    let worst = 0;
-    let inside = 0;
-    for (let i = 0; i < mask.alpha.length; i++) {
-      if (mask.alpha[i] !== 255) continue;
-      inside++;
-      for (let c = 0; c < 3; c++)
-        worst = Math.max(worst, Math.abs((out[i * 3 + c] as number) - (src[i * 3 + c] as number)));
-    }
-    expect(inside).toBeGreaterThan(1024 * 683 * 0.3);
-    expect(worst).toBeLessThanOrEqual(2);
+    const kept = await productKept(source, await b.h.result(`${done?.results.prefix}final.png`));
+    expect([kept.width, kept.height]).toEqual([1024, 683]);
+    expect(kept.inside).toBeGreaterThan(1024 * 683 * 0.3);
+    expect(kept.worst).toBeLessThanOrEqual(2);
   }, 120_000);
 });

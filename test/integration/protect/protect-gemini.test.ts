@@ -2,10 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeFrame } from '../../../shared/engines/local/pixels.js';
 import type { ProtectRecord } from '../../../shared/protect/index.js';
 import { writeReport } from '../../../shared/report/index.js';
-import { separateSubject } from '../../../shared/subject/index.js';
 import { FIXTURES_DIR } from '../../fixtures/index.js';
 import { fault, type GeminiServer, startGeminiServer } from '../../support/gemini-server.js';
 import {
@@ -13,6 +11,7 @@ import {
   expectOutcome,
   type PipelineHarness,
 } from '../../support/pipeline-harness.js';
+import { productKept } from '../../support/product-kept.js';
 
 /**
  * The Gemini test server answers every edit with image 1 inverted: to a protected product that is
@@ -40,19 +39,9 @@ afterAll(() => server.close());
 
 /** Largest channel difference between the final image and the source inside the product's mask. */
 async function worstInsideMask(final: Buffer): Promise<{ worst: number; inside: number; out: Buffer }> {
-  const mask = await separateSubject(await decodeFrame(source));
-  const src = await sharp(source).removeAlpha().raw().toBuffer();
-  const { data: out, info } = await sharp(final).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  expect([info.width, info.height]).toEqual([1024, 683]);
-  let inside = 0;
-  let worst = 0;
-  for (let i = 0; i < mask.alpha.length; i++) {
-    if (mask.alpha[i] !== 255) continue;
-    inside++;
-    for (let c = 0; c < 3; c++)
-      worst = Math.max(worst, Math.abs((out[i * 3 + c] as number) - (src[i * 3 + c] as number)));
-  }
-  return { worst, inside, out };
+  const kept = await productKept(source, final);
+  expect([kept.width, kept.height]).toEqual([1024, 683]);
+  return { worst: kept.worst, inside: kept.inside, out: kept.pixels };
 }
 
 type Manifest = { stages: { protect: ProtectRecord; warnings: string[]; seed?: number }[] };
@@ -115,21 +104,7 @@ describe('protect: subject through the real Gemini SDK and the Gemini test serve
       expect.stringMatching(/altered the protected product/),
     );
 
-    const mask = await separateSubject(await decodeFrame(source));
-    const src = await sharp(source).removeAlpha().raw().toBuffer();
-    const { data: out, info } = await sharp(await h.result(`${done.prefix}final.png`))
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    expect([info.width, info.height]).toEqual([1024, 683]);
-    let inside = 0;
-    let worst = 0;
-    for (let i = 0; i < mask.alpha.length; i++) {
-      if (mask.alpha[i] !== 255) continue;
-      inside++;
-      for (let c = 0; c < 3; c++)
-        worst = Math.max(worst, Math.abs((out[i * 3 + c] as number) - (src[i * 3 + c] as number)));
-    }
+    const { inside, worst, out } = await worstInsideMask(await h.result(`${done.prefix}final.png`));
     expect(inside).toBeGreaterThan(1024 * 683 * 0.3);
     expect(worst).toBeLessThanOrEqual(2);
     // Outside the product, the model's (inverted) backdrop stays: the studio white became dark.
